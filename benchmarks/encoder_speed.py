@@ -1,0 +1,106 @@
+r"""Speed of :class:`lgir_pyg.text.SentenceTransformerEncoder` against a bare
+:meth:`SentenceTransformer.encode` call on the same loaded model, the same
+real sentences (KaggleJobViews job texts) and the same batch size.
+
+Runs alternate (ours, bare, ours, ...) after a one-batch warm-up each; the
+medians are compared. Writes :obj:`benchmarks/results/encoder_speed.json`
+and prints a markdown table.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/encoder_speed.py
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
+                   'encoder_speed.json')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--num-texts', type=int, default=2000)
+    parser.add_argument('--batch-size', type=int, default=64)
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    import sentence_transformers
+
+    from lgir_pyg.datasets import KaggleJobViews
+    from lgir_pyg.text import SentenceTransformerEncoder
+
+    texts = KaggleJobViews()[0]['job'].text[:args.num_texts]
+    encoder = SentenceTransformerEncoder(batch_size=args.batch_size,
+                                         device='cpu')
+    model = encoder.model
+    runners = {
+        'SentenceTransformerEncoder.encode':
+        lambda texts: encoder.encode(texts),
+        'SentenceTransformer.encode':
+        lambda texts: model.encode(texts, batch_size=args.batch_size,
+                                   normalize_embeddings=True),
+    }
+    # Warm up on one batch; check that both calls give the same vectors.
+    ours, bare = (run(texts[:args.batch_size]) for run in runners.values())
+    max_diff = (ours - torch.from_numpy(bare)).abs().max().item()
+
+    times = {name: [] for name in runners}
+    for _ in range(args.runs):
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run(texts)
+            times[name].append(time.perf_counter() - start)
+            print(f'{name}: {times[name][-1]:.2f} s', flush=True)
+
+    rows = {
+        name: {
+            'median_s': statistics.median(ts),
+            'runs_s': ts,
+            'sentences_per_s': len(texts) / statistics.median(ts),
+        }
+        for name, ts in times.items()
+    }
+    ours, bare = (rows[name]['sentences_per_s'] for name in runners)
+    result = {
+        'command': ' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:]),
+        'model': encoder.name,
+        'num_texts': len(texts),
+        'batch_size': args.batch_size,
+        'runs': args.runs,
+        'torch_num_threads': torch.get_num_threads(),
+        'cpu_count': os.cpu_count(),
+        'torch': torch.__version__,
+        'sentence_transformers': sentence_transformers.__version__,
+        'results': rows,
+        'speed_ratio': ours / bare,
+        'max_abs_diff': max_diff,
+        'peak_rss_mib':
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    os.makedirs(osp.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, 'w') as f:
+        json.dump(result, f, indent=2)
+
+    print(f"{result['model']}, {len(texts)} KaggleJobViews job texts, batch "
+          f"size {args.batch_size}, torch.set_num_threads({args.threads}), "
+          f"median of {args.runs} alternating runs\n")
+    print('| call | median (s) | sentences/s |')
+    print('|---|---|---|')
+    for name, row in rows.items():
+        print(f"| {name} | {row['median_s']:.2f} | "
+              f"{row['sentences_per_s']:.0f} |")
+    print(f"\nspeed ratio (ours / bare): {result['speed_ratio']:.3f}x; max "
+          f"|difference|: {max_diff:.1e}; peak RSS: "
+          f"{result['peak_rss_mib']:.0f} MiB\nwrote {RESULTS}")
+
+
+if __name__ == '__main__':
+    main()
