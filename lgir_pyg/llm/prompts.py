@@ -133,7 +133,9 @@ def user_context(data: HeteroData, k: int = 5) -> List[str]:
     texts. Encoding it directly is the no-LLM control of the benchmarks."""
     jobs = recent_training_jobs(data, k)
     job_text = data['job'].text
-    return [
-        '. '.join([text.strip()] + [job_text[j] for j in js]).strip('. ')
-        for text, js in zip(data['user'].text, jobs)
-    ]
+    out = []
+    for text, js in zip(data['user'].text, jobs):
+        parts = (t.strip().rstrip('.') for t in [text] + [job_text[j]
+                                                         for j in js])
+        out.append('. '.join(p for p in parts if p))
+    return out

@@ -111,38 +111,22 @@ class Trainer:
                                weight_decay=self.weight_decay)
         d_opt = torch.optim.Adam(d_params, lr=self.d_lr or self.lr) \
             if d_params else None
-        best_state = None
-        best, bad, seconds = -math.inf, 0, 0.0
-        for epoch in range(1, self.epochs + 1):
-            model.train()
-            start, total = time.perf_counter(), 0.0
-            for user, pos, neg in sampler:
-                if d_opt is not None:
-                    d_opt.zero_grad()
-                    model.gan_loss()[0].backward()
-                    d_opt.step()
-                loss = model.loss(user, pos, neg)
-                if d_opt is not None:
-                    loss = loss + self.lambda_gan * model.gan_loss()[1]
-                if not bool(torch.isfinite(loss)):
-                    raise FloatingPointError(
-                        f"The loss of {model} became {float(loss)} in "
-                        f"epoch {epoch}; lower the learning rate (lr="
-                        f"{self.lr})")
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += float(loss) * user.numel()
-            seconds += time.perf_counter() - start
-            out['epochs'] = epoch
-            if epoch % self.eval_every != 0 and epoch != self.epochs:
-                continue
-
+        best, bad, seconds, loss = -math.inf, 0, 0.0, None
+        # Epoch 0 validates the initial state, which stays if training
+        # never beats it.
+        for epoch in range(self.epochs + 1):
+            if epoch > 0:
+                start = time.perf_counter()
+                loss = self._train_epoch(sampler, opt, d_opt, epoch)
+                seconds += time.perf_counter() - start
+                out['epochs'] = epoch
+                if epoch % self.eval_every != 0 and epoch != self.epochs:
+                    continue
             val = self.evaluator.evaluate(model.scorer(), 'val')[self.monitor]
-            loss = total / sampler.edge_index.size(1)
             out['history'].append({'epoch': epoch, 'loss': loss,
                                    self.monitor: val})
-            logger.info(f'epoch {epoch:3d}: loss {loss:.4f}, val '
+            logger.info(f'epoch {epoch:3d}: loss '
+                        f'{"-" if loss is None else f"{loss:.4f}"}, val '
                         f'{self.monitor} {val:.4f}')
             if val > best:
                 best, bad = val, 0
@@ -156,6 +140,30 @@ class Trainer:
         model.load_state_dict(best_state)
         out['seconds_per_epoch'] = seconds / out['epochs']
         return out
+
+    def _train_epoch(self, sampler: BPRSampler, opt: torch.optim.Optimizer,
+                     d_opt: Optional[torch.optim.Optimizer],
+                     epoch: int) -> float:
+        model = self.model
+        model.train()
+        total = 0.0
+        for user, pos, neg in sampler:
+            if d_opt is not None:
+                d_opt.zero_grad()
+                model.gan_loss()[0].backward()
+                d_opt.step()
+            loss = model.loss(user, pos, neg)
+            if d_opt is not None:
+                loss = loss + self.lambda_gan * model.gan_loss()[1]
+            if not bool(torch.isfinite(loss)):
+                raise FloatingPointError(
+                    f"The loss of {model} became {float(loss)} in epoch "
+                    f"{epoch}; lower the learning rate (lr={self.lr})")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * user.numel()
+        return total / sampler.edge_index.size(1)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(epochs={self.epochs}, '

@@ -1,0 +1,131 @@
+# Sphinx configuration of the lgir_pyg documentation.
+#
+# Build with `make -C docs html` (warnings are errors); the pages import the
+# real package, so build from an environment where lgir_pyg is installed.
+import datetime
+import os
+import os.path as osp
+import sys
+
+DOCS = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(DOCS)
+# Document the working tree, even where another lgir_pyg is installed.
+sys.path.insert(0, ROOT)
+
+import lgir_pyg  # noqa: E402
+
+project = 'lgir_pyg'
+author = 'the lgir_pyg authors'
+copyright = f'{datetime.date.today().year}, {author}'
+version = release = lgir_pyg.__version__
+
+extensions = [
+    'sphinx.ext.autodoc',
+    'sphinx.ext.napoleon',  # PyG docstrings use Google-style `Args:`.
+    'sphinx.ext.mathjax',  # `.. math::` in docstrings.
+    'sphinx.ext.viewcode',
+]
+# No intersphinx: builds run offline, and fetching inventories would warn.
+
+exclude_patterns = ['_build', '_generated']
+templates_path = []
+html_static_path = ['_static']
+html_theme = 'pydata_sphinx_theme'
+html_title = f'lgir_pyg {version}'
+html_theme_options = {
+    'navigation_with_keys': False,
+    'show_toc_level': 2,
+}
+html_show_sourcelink = False
+
+add_module_names = False
+autodoc_member_order = 'bysource'
+autodoc_typehints = 'signature'
+autodoc_default_options = {'members': True}
+# Otherwise every `forward` without a docstring shows torch.nn.Module's, and
+# datasets show PyG's `download`/`process` protocol.
+autodoc_inherit_docstrings = False
+
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+# PyG's `Shapes:` sections render as their own rubric.
+napoleon_custom_sections = ['Shapes']
+
+nitpicky = False
+
+# Generated snippets, written fresh on every build into docs/_generated
+# (ignored by git and excluded as source documents): the command-line help,
+# the table of registered models and the benchmark results, which exist
+# only after the benchmarks ran.
+GENERATED = osp.join(DOCS, '_generated')
+RESULTS = ('quality', 'speed')
+
+
+def _write(name: str, text: str) -> None:
+    # Rewrite only on change, so Sphinx does not re-read unchanged pages.
+    path = osp.join(GENERATED, name)
+    if osp.exists(path):
+        with open(path, encoding='utf-8') as f:
+            if f.read() == text:
+                return
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+def _cli_help() -> str:
+    import contextlib
+    import io
+
+    from lgir_pyg.cli.main import SUBCOMMANDS, build_parser
+
+    parts = []
+    for args in [['--help']] + [[name, '--help'] for name in SUBCOMMANDS]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            build_parser().parse_args(args)
+        parts.append(f'$ lgir {" ".join(args)}\n{out.getvalue()}')
+    # Defaults under the repository read the same on every machine.
+    return '\n'.join(parts).replace(ROOT, '<repo>')
+
+
+def _escape(text: str) -> str:
+    # Plain text into reStructuredText: no markup, no substitutions.
+    for char in '\\*`|_':
+        text = text.replace(char, '\\' + char)
+    return text
+
+
+def _models_table() -> str:
+    from lgir_pyg.training import MODELS
+
+    rows = ''.join(
+        f'   * - ``{name}``\n'
+        f'     - {f"``{spec.user_text}``" if spec.user_text else "none"}\n'
+        f'     - {_escape(spec.description)}\n'
+        for name, spec in MODELS.items())
+    return ('.. list-table::\n   :header-rows: 1\n   :widths: 20 15 65\n\n'
+            '   * - Name\n     - User texts\n     - Model\n' + rows)
+
+
+def _result_snippet(name: str) -> str:
+    path = osp.join(ROOT, 'benchmarks', 'results', f'{name}.md')
+    if osp.exists(path):
+        # Source-relative path: the leading '/' is the docs folder.
+        return (f'.. literalinclude:: /../benchmarks/results/{name}.md\n'
+                f'   :language: text\n')
+    return (f'*Not yet run:* :file:`benchmarks/results/{name}.md` does not '
+            f'exist yet.\n')
+
+
+os.makedirs(GENERATED, exist_ok=True)
+_columns = os.environ.get('COLUMNS')
+os.environ['COLUMNS'] = '80'  # The same argparse line width everywhere.
+_write('cli.txt', _cli_help())
+if _columns is None:
+    del os.environ['COLUMNS']
+else:
+    os.environ['COLUMNS'] = _columns
+_write('models.rst', _models_table())
+for _name in RESULTS:
+    _write(f'{_name}.rst', _result_snippet(_name))
