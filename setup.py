@@ -22,8 +22,8 @@ install_requires = [
 extras_require = {
     'test': ['pytest', 'pytest-timeout', 'ruff'],
     'docs': ['sphinx>=7', 'pydata-sphinx-theme'],
-    # torch-scatter builds from source (about 5 minutes); install it with
-    # `pip install --no-build-isolation torch-scatter`. PyG uses it when present.
+    # torch-scatter builds from source (about 5 minutes); install with
+    # `pip install --no-build-isolation torch-scatter`. PyG uses it if found.
     'accel': ['torch-scatter'],
 }
 

@@ -9,15 +9,12 @@ and prints a markdown table.
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/encoder_speed.py
 """
 import argparse
-import json
-import os
 import os.path as osp
-import resource
-import statistics
-import sys
-import time
 
 import torch
+
+from lgir_pyg.bench.timing import (alternate, command, machine, median,
+                                   peak_rss_mib, write_json)
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
                    'encoder_speed.json')
@@ -52,42 +49,32 @@ def main() -> None:
     ours, bare = (run(texts[:args.batch_size]) for run in runners.values())
     max_diff = (ours - torch.from_numpy(bare)).abs().max().item()
 
-    times = {name: [] for name in runners}
-    for _ in range(args.runs):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run(texts)
-            times[name].append(time.perf_counter() - start)
-            print(f'{name}: {times[name][-1]:.2f} s', flush=True)
+    times = alternate({name: (lambda run=run: run(texts))
+                       for name, run in runners.items()}, args.runs)
 
     rows = {
         name: {
-            'median_s': statistics.median(ts),
+            'median_s': median(ts),
             'runs_s': ts,
-            'sentences_per_s': len(texts) / statistics.median(ts),
+            'sentences_per_s': len(texts) / median(ts),
         }
         for name, ts in times.items()
     }
     ours, bare = (rows[name]['sentences_per_s'] for name in runners)
     result = {
-        'command': ' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:]),
+        'command': command(),
         'model': encoder.name,
         'num_texts': len(texts),
         'batch_size': args.batch_size,
         'runs': args.runs,
-        'torch_num_threads': torch.get_num_threads(),
-        'cpu_count': os.cpu_count(),
-        'torch': torch.__version__,
+        **machine(),
         'sentence_transformers': sentence_transformers.__version__,
         'results': rows,
         'speed_ratio': ours / bare,
         'max_abs_diff': max_diff,
-        'peak_rss_mib':
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        'peak_rss_mib': peak_rss_mib(),
     }
-    os.makedirs(osp.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, 'w') as f:
-        json.dump(result, f, indent=2)
+    write_json(RESULTS, result)
 
     print(f"{result['model']}, {len(texts)} KaggleJobViews job texts, batch "
           f"size {args.batch_size}, torch.set_num_threads({args.threads}), "

@@ -1,3 +1,4 @@
+import hashlib
 import os
 import os.path as osp
 import shutil
@@ -92,12 +93,11 @@ class KaggleJobViews(InMemoryDataset):
 
     @property
     def processed_file_names(self) -> str:
-        # One processed file per split, so changing it never reuses a stale
-        # graph.
-        split = repr(self.split).replace(' ', '').replace('=', '-')
-        for char in '(),':
-            split = split.replace(char, '_')
-        return f'data_{split}.pt'
+        # One processed file per split and pre_transform (whose repr names
+        # its encoder or LLM), so a change never reuses a stale graph.
+        key = f'{self.split!r}|{self.pre_transform!r}'
+        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+        return f'data_{digest}.pt'
 
     def download(self) -> None:
         if not osp.exists(self.raw_path):

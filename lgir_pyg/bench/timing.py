@@ -1,0 +1,56 @@
+import json
+import os
+import os.path as osp
+import platform
+import resource
+import statistics
+import sys
+import time
+from typing import Any, Callable, Dict, List
+
+import torch
+
+
+def alternate(runners: Dict[str, Callable[[], Any]],
+              runs: int = 3) -> Dict[str, List[float]]:
+    r"""Times each runner :obj:`runs` times, alternating between them so
+    that load on a shared machine hits all alike; returns seconds per run."""
+    times: Dict[str, List[float]] = {name: [] for name in runners}
+    for _ in range(runs):
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+            print(f'{name}: {times[name][-1]:.2f} s', flush=True)
+    return times
+
+
+def median(values: List[float]) -> float:
+    return statistics.median(values)
+
+
+def peak_rss_mib() -> float:
+    r"""Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> Dict[str, Any]:
+    r"""What a timing depends on: threads, cores and versions."""
+    return {
+        'torch_num_threads': torch.get_num_threads(),
+        'cpu_count': os.cpu_count(),
+        'cpu': platform.processor() or platform.machine(),
+        'torch': torch.__version__,
+        'python': platform.python_version(),
+    }
+
+
+def command() -> str:
+    r"""The command line that is running, for the record."""
+    return ' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:])
+
+
+def write_json(path: str, result: Dict[str, Any]) -> None:
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(result, f, indent=2)
