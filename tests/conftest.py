@@ -1,5 +1,6 @@
 import pytest
 import torch
+from torch_geometric.data import HeteroData
 
 from lgir_pyg.text import SentenceTransformerEncoder, TextEncoder
 
@@ -71,3 +72,42 @@ def tiny_graph():
     from lgir_pyg.datasets import from_tables
     from lgir_pyg.transforms import PerUserSplit
     return PerUserSplit()(from_tables(*tiny_tables()))
+
+
+def split_graph(num_jobs: int = 12) -> HeteroData:
+    r"""A split user-job graph with known held-out pairs: six users with
+    1-6 training jobs, validation and test pairs on warm and cold jobs
+    (jobs 6-11 have no training interaction) and one user (u2) with two
+    test jobs."""
+    train = [(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 0), (1, 1),
+             (1, 2), (2, 1), (2, 3), (3, 2), (4, 4), (5, 0)]
+    val = [(0, 6), (1, 5)]
+    test = [(0, 7), (1, 3), (2, 8), (2, 0), (3, 4), (4, 9)]
+    data = HeteroData()
+    data['user'].node_id = [f'u{i}' for i in range(6)]
+    data['user'].text = ['python developer', '', 'nurse', 'line cook',
+                         'truck driver', 'teacher']
+    data['user'].num_nodes = 6
+    data['job'].node_id = [f'j{i}' for i in range(num_jobs)]
+    data['job'].title = [f'Job {i}' for i in range(num_jobs)]
+    data['job'].text = [f'job {i} at company {i % 3}'
+                        for i in range(num_jobs)]
+    data['job'].num_nodes = num_jobs
+    store = data['user', 'interacts', 'job']
+    store.edge_index = torch.tensor(train).t()
+    store.val_edge_label_index = torch.tensor(val).t()
+    store.test_edge_label_index = torch.tensor(test).t()
+    data['job', 'rev_interacts', 'user'].edge_index = store.edge_index.flip(0)
+    data['user'].num_train_interactions = torch.bincount(
+        store.edge_index[0], minlength=6)
+    return data
+
+
+@pytest.fixture
+def rec_graph() -> HeteroData:
+    return split_graph()
+
+
+@pytest.fixture
+def make_rec_graph():
+    return split_graph

@@ -3,6 +3,7 @@ from lgir_pyg.training.evaluator import Evaluator
 from lgir_pyg.training.models import (
     MODELS,
     FixedEmbedding,
+    GraphRecommender,
     LGIRRecommender,
     LightGCNRecommender,
     ModelSpec,
@@ -10,8 +11,17 @@ from lgir_pyg.training.models import (
     build_model,
     model_spec,
 )
-from lgir_pyg.training.trainer import Trainer, load_checkpoint, save_checkpoint
-from lgir_pyg.training.experiment import run_experiment, text_inputs, user_texts
+from lgir_pyg.training.trainer import (
+    Trainer,
+    load_checkpoint,
+    save_checkpoint,
+)
+from lgir_pyg.training.experiment import (
+    prepare_model,
+    run_experiment,
+    text_inputs,
+    user_texts,
+)
 
 __all__ = [
     'BPRSampler',
@@ -20,6 +30,7 @@ __all__ = [
     'ModelSpec',
     'Recommender',
     'FixedEmbedding',
+    'GraphRecommender',
     'LightGCNRecommender',
     'LGIRRecommender',
     'build_model',
@@ -27,6 +38,7 @@ __all__ = [
     'Trainer',
     'save_checkpoint',
     'load_checkpoint',
+    'prepare_model',
     'run_experiment',
     'user_texts',
     'text_inputs',

@@ -41,14 +41,18 @@ def _rank(scores: Tensor, is_label: Tensor) -> Tensor:
     return perm.gather(1, order)
 
 
-def _pairs_of(user: Tensor, index: Tensor,
-              num_users: int) -> Tuple[Tensor, Tensor]:
-    # (row in `user`, job) for every pair of `index` whose user is in `user`.
-    row_of = torch.full((num_users, ), -1, dtype=torch.long)
-    row_of[user] = torch.arange(user.numel())
-    row = row_of[index[0]]
-    keep = row >= 0
-    return row[keep], index[1, keep]
+def select_pairs(user: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
+    r"""Returns :obj:`(row, job)` for every pair :obj:`(user[row], job)` of
+    the user-job :obj:`index`; :obj:`user` may repeat."""
+    perm = torch.argsort(index[0], stable=True)
+    size = int(torch.cat([user, index[0]]).max()) + 1
+    count = torch.bincount(index[0], minlength=size)
+    start = torch.cumsum(count, 0) - count
+    num = count[user]
+    row = torch.repeat_interleave(torch.arange(user.numel()), num)
+    # Position of each selected pair within its user's block.
+    offset = torch.arange(row.numel()) - (torch.cumsum(num, 0) - num)[row]
+    return row, index[1, perm[start[user][row] + offset]]
 
 
 class Evaluator:
@@ -163,8 +167,7 @@ class Evaluator:
             # The k smallest of uniform keys are a uniform sample of k
             # distinct jobs; interacted jobs get keys above every other.
             keys = torch.rand(batch.numel(), self.num_jobs, generator=gen)
-            row, col = _pairs_of(batch, self.interacted_index,
-                                 self.num_users)
+            row, col = select_pairs(batch, self.interacted_index)
             keys[row, col] = 2.0
             out.append(keys.topk(self.num_sampled_negatives, dim=1,
                                  largest=False).indices)
@@ -218,11 +221,11 @@ class Evaluator:
             user = example_user[start:start + self.batch_size]
             scores = self._score(score, user)
             if protocol == 'full':
-                row, job = _pairs_of(user, labels, self.num_users)
+                row, job = select_pairs(user, labels)
                 is_label = torch.zeros_like(scores, dtype=torch.bool)
                 is_label[row, job] = True
-                ex_row, ex_job = _pairs_of(user, self.exclude_index[split],
-                                           self.num_users)
+                ex_row, ex_job = select_pairs(user,
+                                              self.exclude_index[split])
                 scores = scores.index_put((ex_row, ex_job),
                                           torch.tensor(float('-inf')))
                 pred = _rank(scores, is_label)

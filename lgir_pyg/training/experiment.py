@@ -46,6 +46,29 @@ def _flat(result: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in result.items() if not isinstance(v, dict)}
 
 
+def prepare_model(
+    name: str,
+    data: HeteroData,
+    seed: int = 0,
+    encoder: Optional[TextEncoder] = None,
+    cache_dir: Optional[str] = None,
+    **kwargs,
+) -> Recommender:
+    r"""Builds the registered model :obj:`name` after
+    :obj:`torch.manual_seed(seed)`, encoding its texts first if it uses
+    any (see :func:`text_inputs`; :obj:`encoder` defaults to the bundled
+    all-MiniLM-L6-v2). :obj:`**kwargs` go to the model's builder."""
+    spec = model_spec(name)
+    user_x = job_x = None
+    if spec.user_text is not None:
+        if encoder is None:
+            from lgir_pyg.text import SentenceTransformerEncoder
+            encoder = SentenceTransformerEncoder()
+        user_x, job_x = text_inputs(data, spec.user_text, encoder, cache_dir)
+    torch.manual_seed(seed)
+    return build_model(name, data, user_x, job_x, **kwargs)
+
+
 def run_experiment(
     name: str,
     data: HeteroData,
@@ -56,7 +79,7 @@ def run_experiment(
     model_kwargs: Optional[Dict[str, Any]] = None,
     train_kwargs: Optional[Dict[str, Any]] = None,
 ) -> Tuple[Recommender, Dict[str, Any]]:
-    r"""Builds the registered model :obj:`name` with seed :obj:`seed`,
+    r"""Builds the registered model :obj:`name` (:func:`prepare_model`),
     trains it with :class:`Trainer` (its registered defaults, updated by
     :obj:`train_kwargs`) and evaluates it. Returns the model and
     :obj:`{"model", "seed", "valid", "test", "test_sampled",
@@ -79,19 +102,11 @@ def run_experiment(
         model_kwargs (dict, optional): Arguments of the model's builder.
         train_kwargs (dict, optional): Arguments of :class:`Trainer`.
     """
-    spec = model_spec(name)
-    user_x = job_x = None
-    if spec.user_text is not None:
-        if encoder is None:
-            from lgir_pyg.text import SentenceTransformerEncoder
-            encoder = SentenceTransformerEncoder()
-        user_x, job_x = text_inputs(data, spec.user_text, encoder, cache_dir)
+    model = prepare_model(name, data, seed, encoder, cache_dir,
+                          **(model_kwargs or {}))
     evaluator = evaluator or Evaluator(data)
-
-    torch.manual_seed(seed)
-    model = build_model(name, data, user_x, job_x, **(model_kwargs or {}))
     trainer = Trainer(model, data, evaluator, seed=seed,
-                      **{**spec.train, **(train_kwargs or {})})
+                      **{**model_spec(name).train, **(train_kwargs or {})})
     fit = trainer.fit()
 
     score = model.scorer()

@@ -157,8 +157,8 @@ class Trainer:
                 loss = loss + self.lambda_gan * model.gan_loss()[1]
             if not bool(torch.isfinite(loss)):
                 raise FloatingPointError(
-                    f"The loss of {model} became {float(loss)} in epoch "
-                    f"{epoch}; lower the learning rate (lr={self.lr})")
+                    f"The loss of {model} became {float(loss.detach())} in "
+                    f"epoch {epoch}; lower the learning rate (lr={self.lr})")
             opt.zero_grad()
             loss.backward()
             opt.step()

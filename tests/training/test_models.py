@@ -1,0 +1,198 @@
+import pytest
+import torch
+import torch.nn.functional as F
+from torch_geometric.nn.models import LightGCN
+
+from lgir_pyg.nn import LGIR
+from lgir_pyg.training import (
+    MODELS,
+    Evaluator,
+    FixedEmbedding,
+    LGIRRecommender,
+    LightGCNRecommender,
+    build_model,
+    model_spec,
+    user_texts,
+)
+from lgir_pyg.training.models import drop_edges
+
+NO_TEXT = [name for name, spec in MODELS.items() if spec.user_text is None]
+WITH_TEXT = [name for name, spec in MODELS.items() if spec.user_text]
+
+
+def texts(num, dim=8, seed=0):
+    return torch.randn(num, dim, generator=torch.Generator().manual_seed(seed))
+
+
+def test_registry():
+    assert list(MODELS) == ['pop', 'bprmf', 'lightgcn', 'text', 'job-mean',
+                            'lightgcn-text', 'prompt-text', 'lgir-src',
+                            'lgir-nogan', 'lgir']
+    assert model_spec('lgir').user_text == 'irc'
+    with pytest.raises(ValueError, match="Unknown model 'gpt'; valid names: "
+                       "pop, bprmf, lightgcn, text"):
+        model_spec('gpt')
+    with pytest.raises(ValueError, match='Unknown model'):
+        build_model('gpt', None)
+
+
+@pytest.mark.parametrize('name', list(MODELS))
+def test_every_model_scores(rec_graph, name):
+    model = build_model(name, rec_graph, texts(6), texts(12, seed=1))
+    scores = model.scorer()(torch.tensor([0, 3]))
+    assert scores.shape == (2, 12) and torch.isfinite(scores).all()
+    out = Evaluator(rec_graph, num_sampled_negatives=3).evaluate(
+        model.scorer(), 'test', 'sampled')
+    assert out['count'] == 6
+
+
+@pytest.mark.parametrize('name', WITH_TEXT)
+def test_text_input_errors(rec_graph, name):
+    with pytest.raises(ValueError, match=f"'{name}' needs 'user_x'"):
+        build_model(name, rec_graph, None, texts(12))
+    with pytest.raises(ValueError, match=r"'job_x' must have shape \[12, F\]"):
+        build_model(name, rec_graph, texts(6), texts(11))
+    bad = texts(6)
+    bad[2, 0] = float('nan')
+    with pytest.raises(ValueError, match="'user_x' contains NaN"):
+        build_model(name, rec_graph, bad, texts(12))
+
+
+def test_popularity(rec_graph):
+    model = build_model('pop', rec_graph)
+    assert str(model) == 'FixedEmbedding(pop, 6, 12)'
+    counts = [3, 3, 3, 2, 2, 1] + [0] * 6
+    assert model.scorer()(torch.tensor([1])).tolist() == [counts]
+
+
+def test_text_cosine_and_job_mean(rec_graph):
+    user_x, job_x = texts(6), texts(12, seed=1)
+    cosine = F.normalize(user_x, dim=-1) @ F.normalize(job_x, dim=-1).t()
+    model = build_model('text', rec_graph, user_x, job_x)
+    assert torch.allclose(model.scorer()(torch.arange(6)), cosine, atol=1e-6)
+
+    # User 2 trained on jobs 1 and 3.
+    mean = (F.normalize(user_x[2], dim=0) + F.normalize(job_x[1], dim=0) +
+            F.normalize(job_x[3], dim=0))
+    expected = F.normalize(job_x, dim=-1) @ F.normalize(mean, dim=0)
+    model = build_model('job-mean', rec_graph, user_x, job_x)
+    assert torch.allclose(model.scorer()(torch.tensor([2]))[0], expected,
+                          atol=1e-6)
+
+
+def test_lightgcn_is_pygs(rec_graph):
+    model = build_model('lightgcn', rec_graph, embedding_dim=4)
+    assert isinstance(model.model, LightGCN)
+    assert str(model) == ('LightGCNRecommender(LightGCN(18, 4, '
+                          'num_layers=3))')
+    # BPR-MF is LightGCN without layers: scores are plain inner products.
+    mf = build_model('bprmf', rec_graph, embedding_dim=4)
+    assert mf.model.num_layers == 0 and not mf.mask_targets
+    emb = mf.model.embedding.weight
+    assert torch.allclose(mf.scorer()(torch.tensor([1])),
+                          emb[1:2] @ emb[6:].t())
+
+
+def test_lightgcn_homogeneous_graph(rec_graph):
+    # Users are nodes [0, 6), jobs [6, 18); edges go both ways.
+    model = LightGCNRecommender(rec_graph, embedding_dim=4, num_layers=1)
+    seen = {}
+
+    def get_embedding(edge_index):
+        seen['edge_index'] = edge_index
+        return torch.zeros(18, 4)
+
+    model.model.get_embedding = get_embedding
+    model()
+    edge_index = seen['edge_index']
+    assert edge_index.size(1) == 28
+    assert [0, 6] in edge_index.t().tolist()
+    assert [6, 0] in edge_index.t().tolist()
+
+
+def test_drop_edges_and_masked_targets(rec_graph):
+    edge_index = rec_graph['user', 'interacts', 'job'].edge_index
+    out = drop_edges(edge_index, torch.tensor([0, 2]), torch.tensor([5, 1]),
+                     num_jobs=12)
+    assert out.size(1) == 12
+    assert not {(0, 5), (2, 1)} & set(map(tuple, out.t().tolist()))
+
+    model = LGIRRecommender(rec_graph, texts(6), texts(12, seed=1))
+    seen = []
+    embed = model.embed
+    model.embed = lambda edge_index: seen.append(edge_index) or embed(
+        edge_index)
+    model.loss(torch.tensor([0]), torch.tensor([5]), torch.tensor([9]))
+    assert seen[-1].size(1) == 13 and [0, 5] not in seen[-1].t().tolist()
+    model.mask_targets = False
+    model.loss(torch.tensor([0]), torch.tensor([5]), torch.tensor([9]))
+    assert seen[-1] is model.edge_index
+
+
+def test_lgir_recommender(rec_graph):
+    user_x, job_x = texts(6), texts(12, seed=1)
+    model = build_model('lightgcn-text', rec_graph, user_x, job_x)
+    assert isinstance(model.model, LGIR) and model.model.refine is None
+    assert str(model).startswith('LGIRRecommender(LGIR(6, 12, 8, '
+                                 'embedding_dim=8, num_layers=1')
+    assert model.gan_loss() is None and model.discriminator_parameters() == []
+    # Untrained: jobs are their text, users what their jobs propagate.
+    user_emb, job_emb = model()
+    assert torch.allclose(job_emb, 0.5 * job_x)
+    # User 4's only job is job 4, which has two users.
+    assert torch.allclose(user_emb[4], 0.5 * job_x[4] / 2**0.5)
+
+    gan = build_model('lgir', rec_graph, user_x, job_x)
+    d_loss, g_loss = gan.gan_loss()
+    assert d_loss.requires_grad and g_loss.requires_grad
+    assert {id(p) for p in gan.discriminator_parameters()} == {
+        id(p) for p in gan.model.refine.discriminator.parameters()}
+
+    random = build_model('lightgcn-text', rec_graph, user_x, job_x,
+                         text_init='random', embedding_dim=4, num_layers=2,
+                         use_id=True, shared_projection=True)
+    assert random.model.out_channels == 4
+    with pytest.raises(ValueError, match='needs separate projections'):
+        build_model('lightgcn-text', rec_graph, user_x, job_x,
+                    embedding_dim=4)
+    with pytest.raises(ValueError, match="'text_init'"):
+        build_model('lightgcn-text', rec_graph, user_x, job_x,
+                    text_init='zero')
+
+
+def test_inference_mode_features(rec_graph):
+    with torch.inference_mode():
+        user_x, job_x = texts(6), texts(12, seed=1)
+    model = build_model('lightgcn-text', rec_graph, user_x, job_x)
+    model.loss(torch.tensor([0]), torch.tensor([5]),
+               torch.tensor([9])).backward()
+
+
+def test_recommend(rec_graph):
+    model = build_model('pop', rec_graph)
+    scores, jobs = model.recommend(torch.tensor([0, 5]), k=3)
+    assert scores.tolist() == [[3, 3, 3], [3, 3, 3]]
+    assert set(jobs[0].tolist()) == set(jobs[1].tolist()) == {0, 1, 2}
+    seen = rec_graph['user', 'interacts', 'job'].edge_index
+    scores, jobs = model.recommend(torch.tensor([0, 5]), k=3,
+                                   exclude_edge_index=seen)
+    assert scores.tolist() == [[0, 0, 0], [3, 3, 2]]
+    assert jobs[0].min() >= 6  # User 0 trained on jobs 0-5.
+    assert set(jobs[1, :2].tolist()) == {1, 2}
+    with pytest.raises(ValueError, match=r"'k' must be in \[1, 12\]"):
+        model.recommend(torch.tensor([0]), k=13)
+
+
+def test_user_texts(rec_graph):
+    assert user_texts(rec_graph, 'self')[:2] == ['python developer', '']
+    context = user_texts(rec_graph, 'context')
+    assert context[4] == 'truck driver. job 4 at company 1'
+    with pytest.raises(ValueError, match="Unknown user text source 'x'"):
+        user_texts(rec_graph, 'x')
+
+
+def test_fixed_embedding_is_not_trained(rec_graph):
+    model = FixedEmbedding(torch.ones(6, 1), torch.ones(12, 1), 'ones')
+    assert list(model.parameters()) == []
+    with pytest.raises(NotImplementedError, match='no training loss'):
+        model.loss(torch.tensor([0]), torch.tensor([0]), torch.tensor([1]))
