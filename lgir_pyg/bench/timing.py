@@ -47,7 +47,7 @@ def machine() -> Dict[str, Any]:
 
 def command() -> str:
     r"""The command line that is running, for the record."""
-    return ' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:])
+    return ' '.join(['python', osp.relpath(sys.argv[0])] + sys.argv[1:])
 
 
 def write_json(path: str, result: Dict[str, Any]) -> None:

@@ -8,7 +8,8 @@ import lgir_pyg
 
 # The one place where subcommands are registered: each name is a module
 # lgir_pyg.cli.<name> with HELP, add_arguments(parser) and run(args).
-SUBCOMMANDS = ['data', 'complete', 'encode', 'train', 'recommend']
+SUBCOMMANDS = ['data', 'complete', 'encode', 'train', 'recommend', 'bench',
+               'pipeline']
 
 
 def build_parser() -> argparse.ArgumentParser:

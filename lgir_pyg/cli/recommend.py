@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--checkpoint', default=None, metavar='PATH',
                         help='a model saved by `lgir train --save`; without '
                         'it the model is trained first')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of initialisation and training '
+                        '(default: 0)')
     add_common_arguments(parser)
 
 
@@ -47,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"'{args.checkpoint}' holds model "
                          f"{checkpoint['meta']['model']!r}, not {name!r}")
 
-    model = prepare_model(name, data, args.seed, cache_dir=cache_dir)
+    # The checkpoint's model arguments (from `lgir train`) fix its shapes.
+    model_kwargs = checkpoint['meta'].get('config', {}).get(
+        'model_kwargs', {}) if checkpoint else {}
+    model = prepare_model(name, data, args.seed, cache_dir=cache_dir,
+                          **model_kwargs)
     if checkpoint:
         model.load_state_dict(checkpoint['state_dict'])
     else:

@@ -30,7 +30,7 @@ def read_table(table: Table, name: str) -> pd.DataFrame:
         df = table.copy()
         df.attrs.setdefault('source', f'{name} table')
         return df
-    if not isinstance(table, (str, bytes)) and not hasattr(table, '__fspath__'):
+    if not isinstance(table, str) and not hasattr(table, '__fspath__'):
         raise TableError(f"'{name}' must be a pandas DataFrame or a path to "
                          f"a CSV/Parquet file (got {type(table).__name__})")
     path = str(table)

@@ -115,7 +115,10 @@ class TextEncoder(ABC):
             logger.warning(f'{self.name}: truncated {self.last_num_truncated} '
                            f'of {len(texts)} texts to the maximum length of '
                            f'the model')
-        return out.to('cpu', torch.float32)
+        out = out.to('cpu', torch.float32)
+        # Inference-mode tensors cannot be saved for backward: return an
+        # ordinary tensor that training code can use as it is.
+        return out.clone() if out.is_inference() else out
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.name})'

@@ -4,6 +4,8 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from lgir_pyg.llm import user_context
+from lgir_pyg.llm.resumes import load_resumes
 from lgir_pyg.text import EmbeddingCache, TextEncoder
 from lgir_pyg.training.evaluator import Evaluator
 from lgir_pyg.training.models import Recommender, build_model, model_spec
@@ -21,10 +23,8 @@ def user_texts(data: HeteroData, source: str) -> List[str]:
     if source == 'self':
         return list(data['user'].text)
     if source == 'context':
-        from lgir_pyg.llm import user_context
         return user_context(data)
     if source in ('src', 'irc'):
-        from lgir_pyg.llm.resumes import load_resumes
         return load_resumes(data, source)
     raise ValueError(f"Unknown user text source {source!r}; valid sources: "
                      f"{', '.join(USER_TEXTS)}")

@@ -260,10 +260,8 @@ class LGIRRecommender(GraphRecommender):
                              f"projections (shared_projection=False) of the "
                              f"text size (embedding_dim={channels})")
         self.lambda_reg = lambda_reg
-        # Encoders may return inference-mode tensors, which autograd
-        # refuses to save for backward; clones are ordinary tensors.
-        self.register_buffer('user_x', user_x.clone())
-        self.register_buffer('job_x', job_x.clone())
+        self.register_buffer('user_x', user_x)
+        self.register_buffer('job_x', job_x)
         self.register_buffer(
             'num_train',
             torch.bincount(self.edge_index[0],

@@ -1,9 +1,11 @@
 import logging
 import math
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 import torch
+from torch import Tensor
+from torch.optim import Optimizer
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.training.evaluator import Evaluator
@@ -23,10 +25,11 @@ class Trainer:
     (:meth:`Recommender.discriminator_parameters` not empty) every batch
     first steps the discriminator on :obj:`d_loss`, then steps the rest of
     the model on the recommendation loss plus :obj:`lambda_gan * g_loss`.
-    Every :obj:`eval_every` epochs the model is evaluated on the validation
-    split (full ranking); training stops after :obj:`patience` evaluations
-    without improvement of :obj:`monitor`, and the best state is restored.
-    Models without trainable parameters are left as they are.
+    The model is evaluated on the validation split (full ranking) before
+    training and every :obj:`eval_every` epochs; training stops after
+    :obj:`patience` evaluations without improvement of :obj:`monitor`, and
+    the best state, possibly the initial one, is restored. Models without
+    trainable parameters are left as they are.
 
     Args:
         model (Recommender): The model, bound to the training graph.
@@ -95,29 +98,20 @@ class Trainer:
         validation) and :obj:`history` (one entry per validation)."""
         torch.manual_seed(self.seed)
         model = self.model
-        d_params = model.discriminator_parameters()
-        d_ids = {id(p) for p in d_params}
-        params = [p for p in model.parameters()
-                  if p.requires_grad and id(p) not in d_ids]
         out = {'epochs': 0, 'best_epoch': 0, 'best_val': None,
                'seconds_per_epoch': 0.0, 'history': []}
-        if not params or self.epochs == 0:
+        optimizers = self.optimizers()
+        if optimizers is None or self.epochs == 0:
             return out
 
-        sampler = BPRSampler(self.data[EDGE_TYPE].edge_index,
-                             self.data['job'].num_nodes, self.batch_size,
-                             self.seed)
-        opt = torch.optim.Adam(params, lr=self.lr,
-                               weight_decay=self.weight_decay)
-        d_opt = torch.optim.Adam(d_params, lr=self.d_lr or self.lr) \
-            if d_params else None
+        sampler = self.sampler()
         best, bad, seconds, loss = -math.inf, 0, 0.0, None
         # Epoch 0 validates the initial state, which stays if training
         # never beats it.
         for epoch in range(self.epochs + 1):
             if epoch > 0:
                 start = time.perf_counter()
-                loss = self._train_epoch(sampler, opt, d_opt, epoch)
+                loss = self.train_epoch(sampler, *optimizers, epoch)
                 seconds += time.perf_counter() - start
                 out['epochs'] = epoch
                 if epoch % self.eval_every != 0 and epoch != self.epochs:
@@ -141,13 +135,40 @@ class Trainer:
         out['seconds_per_epoch'] = seconds / out['epochs']
         return out
 
-    def _train_epoch(self, sampler: BPRSampler, opt: torch.optim.Optimizer,
-                     d_opt: Optional[torch.optim.Optimizer],
-                     epoch: int) -> float:
+    def sampler(self) -> BPRSampler:
+        r"""The :class:`~lgir_pyg.training.BPRSampler` of the training
+        edges; one iteration over it is an epoch."""
+        return BPRSampler(self.data[EDGE_TYPE].edge_index,
+                          self.data['job'].num_nodes, self.batch_size,
+                          self.seed)
+
+    def optimizers(self) -> Optional[Tuple[Optimizer, Optional[Optimizer]]]:
+        r"""The Adam optimizers of the recommender's parameters and of the
+        discriminator's (:obj:`None` without a GAN); :obj:`None` if the
+        model has nothing to train."""
+        d_params = self.model.discriminator_parameters()
+        d_ids = {id(p) for p in d_params}
+        params = [p for p in self.model.parameters()
+                  if p.requires_grad and id(p) not in d_ids]
+        if not params:
+            return None
+        opt = torch.optim.Adam(params, lr=self.lr,
+                               weight_decay=self.weight_decay)
+        d_opt = torch.optim.Adam(d_params, lr=self.d_lr or self.lr) \
+            if d_params else None
+        return opt, d_opt
+
+    def train_epoch(self, batches: Iterable[Tuple[Tensor, Tensor, Tensor]],
+                    opt: Optimizer, d_opt: Optional[Optimizer] = None,
+                    epoch: int = 1) -> float:
+        r"""Takes one step per BPR batch :obj:`(user, pos, neg)` of
+        :obj:`batches` (an epoch: :meth:`sampler`; fewer: a slice of it)
+        with the optimizers of :meth:`optimizers`, and returns the mean
+        loss per triplet; :obj:`epoch` names the epoch in errors."""
         model = self.model
         model.train()
-        total = 0.0
-        for user, pos, neg in sampler:
+        total, count = 0.0, 0
+        for user, pos, neg in batches:
             if d_opt is not None:
                 d_opt.zero_grad()
                 model.gan_loss()[0].backward()
@@ -163,7 +184,8 @@ class Trainer:
             loss.backward()
             opt.step()
             total += float(loss.detach()) * user.numel()
-        return total / sampler.edge_index.size(1)
+            count += user.numel()
+        return total / count
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(epochs={self.epochs}, '

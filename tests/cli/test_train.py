@@ -27,8 +27,16 @@ def tiny_dataset(tmp_path, monkeypatch, make_rec_graph, toy_encoder):
 
 def test_arguments():
     args = build_parser().parse_args(['train', '--model', 'lightgcn'])
-    assert (args.model, args.seed, args.epochs) == ('lightgcn', 0, None)
+    # Unset shortcuts leave the config's values alone.
+    assert (args.model, args.seed, args.epochs) == ('lightgcn', None, None)
+    assert args.config is None and args.overrides == []
     assert args.output_json is None and args.save is None
+    args = build_parser().parse_args([
+        'train', '--model', 'lgir', '--set', 'train.lr=1e-3', '--set',
+        'model_kwargs.gan_kwargs={k1: 1}'
+    ])
+    assert args.overrides == [('train.lr', '1e-3'),
+                              ('model_kwargs.gan_kwargs', '{k1: 1}')]
     args = build_parser().parse_args(['recommend', '--user', '42'])
     assert (args.user, args.k, args.model) == ('42', 10, None)
     assert args.checkpoint is None
@@ -41,13 +49,29 @@ def test_unknown_model(capsys):
     assert "invalid choice: 'gpt'" in err and 'lightgcn-text' in err
 
 
+def test_bad_set(capsys):
+    with pytest.raises(SystemExit):
+        main(['train', '--model', 'lightgcn', '--set', 'train.lr'])
+    assert "expected KEY=VALUE (got 'train.lr')" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="Unknown key 'train.lrr' in the "
+                       "overrides; valid keys: train.epochs"):
+        main(['train', '--model', 'lightgcn', '--set', 'train.lrr=1'])
+
+
 def test_train(tiny_dataset, tmp_path, capsys):
     path = tmp_path / 'result.json'
     assert main(['train', '--model', 'lightgcn', '--epochs', '2', '--seed',
                  '3', '--output-json', str(path)]) == 0
-    printed = json.loads(capsys.readouterr().out)
+    out, err = capsys.readouterr()
+    printed = json.loads(out)
     assert json.loads(path.read_text()) == printed
     assert printed['model'] == 'lightgcn' and printed['seed'] == 3
+    # The resolved config is printed first and kept with the results.
+    assert err.startswith('# config\nmodel: lightgcn\nseed: 3\n')
+    config = printed['config']
+    assert (config['model'], config['seed']) == ('lightgcn', 3)
+    assert config['train']['epochs'] == 2 and config['train']['lr'] == 1e-3
+    assert config['model_kwargs']['num_layers'] == 3
     assert set(printed['test']) == {'ndcg@5', 'map@5', 'mrr', 'recall@10',
                                     'recall@20', 'count'}
     assert printed['test']['count'] == 5 and printed['valid']['count'] == 2
@@ -57,10 +81,31 @@ def test_train(tiny_dataset, tmp_path, capsys):
     assert printed['seconds_per_epoch'] > 0
 
 
+def test_train_config_file(tiny_dataset, tmp_path, capsys):
+    path = tmp_path / 'run.yaml'
+    path.write_text('seed: 5\nmodel_kwargs:\n  embedding_dim: 8\ntrain:\n'
+                    '  epochs: 3\n  lr: 1e-2\n')
+    # Command line > file > defaults.
+    assert main(['train', '--model', 'bprmf', '--config', str(path),
+                 '--epochs', '1', '--set', 'train.lr=0.05']) == 0
+    config = json.loads(capsys.readouterr().out)['config']
+    assert config['seed'] == 5 and config['model_kwargs'] == {
+        'embedding_dim': 8, 'num_layers': 0, 'lambda_reg': 1e-4,
+        'mask_targets': True}
+    assert config['train']['epochs'] == 1 and config['train']['lr'] == 0.05
+    assert config['train']['batch_size'] == 1024
+
+    with pytest.raises(SystemExit, match='No such file'):
+        main(['train', '--model', 'bprmf', '--config',
+              str(tmp_path / 'missing.yaml')])
+
+
 def test_train_save_and_recommend(tiny_dataset, tmp_path, capsys):
     path = str(tmp_path / 'model.pt')
+    # ID embeddings change the parameters: recommend rebuilds the model
+    # with the checkpoint's config.
     assert main(['train', '--model', 'lightgcn-text', '--epochs', '1',
-                 '--save', path]) == 0
+                 '--set', 'model_kwargs.use_id=true', '--save', path]) == 0
     # The toy encoder's embeddings are cached next to the dataset.
     assert (tmp_path / 'embeddings').is_dir()
     capsys.readouterr()

@@ -1,0 +1,252 @@
+import os.path as osp
+import statistics
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+import torch
+from torch import Tensor
+
+from lgir_pyg.bench.timing import command, machine, write_json
+
+METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
+SAMPLED_METRICS = ('ndcg@5', 'mrr')
+# The LGIR variants; every other registered model is a baseline.
+LGIR_MODELS = ('lgir-src', 'lgir-nogan', 'lgir')
+ALL_MODELS = ('pop', 'bprmf', 'lightgcn', 'text', 'job-mean',
+              'lightgcn-text', 'prompt-text') + LGIR_MODELS
+
+
+def paired_difference(a: Sequence[Tensor], b: Sequence[Tensor]
+                      ) -> Dict[str, float]:
+    r"""Paired comparison of two models' per-example metric values (one
+    tensor per seed, the same examples in the same order): the mean of
+    :obj:`a - b` (averaged over seeds first), its standard error over
+    examples, and how many examples each side wins."""
+    diff = (torch.stack(list(a)) - torch.stack(list(b))).mean(dim=0)
+    n = diff.numel()
+    return {
+        'mean': float(diff.mean()),
+        'se': float(diff.std() / n**0.5) if n > 1 else float('nan'),
+        'num_better': int((diff > 0).sum()),
+        'num_worse': int((diff < 0).sum()),
+        'num_examples': n,
+    }
+
+
+def _mean_std(values: List[Optional[float]]) -> Dict[str, Any]:
+    values = [v for v in values if v is not None]  # Empty user groups.
+    if not values:
+        return {'mean': None, 'std': None}
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {'mean': statistics.mean(values), 'std': std}
+
+
+def summarize(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    r"""Mean and standard deviation over seeds of every reported metric,
+    per model."""
+    out = {}
+    for name, results in runs.items():
+        groups = results[0]['test_groups']
+        out[name] = {
+            'test': {m: _mean_std([r['test'][m] for r in results])
+                     for m in METRICS},
+            'test_sampled': {
+                m: _mean_std([r['test_sampled'][m] for r in results])
+                for m in SAMPLED_METRICS
+            },
+            'test_groups': {
+                g: {'ndcg@5': _mean_std([r['test_groups'][g]['ndcg@5']
+                                         for r in results]),
+                    'count': groups[g]['count']}
+                for g in groups
+            },
+            'seconds_per_epoch': statistics.mean(
+                r['seconds_per_epoch'] or 0.0 for r in results),
+        }
+    return out
+
+
+def run_quality(
+    models: Sequence[str] = ALL_MODELS,
+    seeds: int = 5,
+    output_dir: Optional[str] = None,
+    threads: int = 1,
+    data=None,
+    encoder=None,
+    cache_dir: Optional[str] = None,
+    train_overrides: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    r"""Trains and evaluates every model of :obj:`models` with seeds
+    :obj:`0 .. seeds-1` through one shared
+    :class:`~lgir_pyg.training.Evaluator` (full ranking and the sampled
+    1 + 99 protocol), then compares LGIR with the strongest baseline by a
+    paired test over the test examples. With :obj:`output_dir`, writes
+    :obj:`quality.json` (every run), :obj:`quality.md` (the tables) and
+    :obj:`quality_groups.png`.
+
+    Args:
+        models (list of str, optional): Registered model names.
+        seeds (int, optional): Number of seeds. (default: :obj:`5`)
+        output_dir (str, optional): Where results go. (default: none)
+        threads (int, optional): :obj:`torch.set_num_threads`.
+            (default: :obj:`1`)
+        data (HeteroData, optional): The split graph. (default:
+            :class:`~lgir_pyg.datasets.KaggleJobViews`)
+        encoder (TextEncoder, optional): The text encoder. (default: the
+            bundled all-MiniLM-L6-v2)
+        cache_dir (str, optional): Text embedding cache. (default: next to
+            the processed dataset)
+        train_overrides (dict, optional): Trainer arguments applied to
+            every model, e.g. :obj:`{"epochs": 1}` for a smoke run.
+    """
+    from lgir_pyg.config import load_config
+    from lgir_pyg.datasets.kaggle_job_views import DEFAULT_ROOT
+    from lgir_pyg.training import Evaluator, run_experiment
+
+    torch.set_num_threads(threads)
+    if data is None:
+        from lgir_pyg.datasets import KaggleJobViews
+        data = KaggleJobViews()[0]
+        cache_dir = cache_dir or osp.join(DEFAULT_ROOT, 'embeddings')
+    if encoder is None:
+        from lgir_pyg.text import SentenceTransformerEncoder
+        encoder = SentenceTransformerEncoder()
+    evaluator = Evaluator(data)
+    runs: Dict[str, List[Dict[str, Any]]] = {}
+    per_user: Dict[str, List[Tensor]] = {}
+    start = time.perf_counter()
+    for name in models:
+        for seed in range(seeds):
+            overrides = {f'train.{k}': v
+                         for k, v in (train_overrides or {}).items()}
+            config = load_config(name, overrides={'seed': seed, **overrides})
+            model, result = run_experiment(
+                name, data, seed=seed, encoder=encoder, cache_dir=cache_dir,
+                evaluator=evaluator, model_kwargs=config.model_kwargs,
+                train_kwargs=config.train)
+            result['config'] = config.to_dict()
+            test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
+            per_user.setdefault(name, []).append(
+                test['per_user']['ndcg@5'])
+            runs.setdefault(name, []).append(result)
+            print(f"{name} seed {seed}: test NDCG@5 "
+                  f"{result['test']['ndcg@5']:.4f} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+
+    summary = summarize(runs)
+    baselines = [m for m in models if m not in LGIR_MODELS]
+    comparisons = {}
+    if 'lgir' in models and baselines:
+        best = max(baselines,
+                   key=lambda m: summary[m]['test']['ndcg@5']['mean'])
+        for other in [best] + [m for m in models
+                               if m not in ('lgir', best)]:
+            comparisons[other] = paired_difference(per_user['lgir'],
+                                                   per_user[other])
+        comparisons = {'strongest_baseline': best, 'lgir_vs': comparisons}
+    result = {
+        'command': command(),
+        'seeds': seeds,
+        'models': list(models),
+        **machine(),
+        'seconds': time.perf_counter() - start,
+        'summary': summary,
+        'comparisons': comparisons,
+        'runs': runs,
+    }
+    if output_dir is not None:
+        write_json(osp.join(output_dir, 'quality.json'), result)
+        with open(osp.join(output_dir, 'quality.md'), 'w') as f:
+            f.write(format_quality(result))
+        plot_groups(summary, osp.join(output_dir, 'quality_groups.png'))
+    return result
+
+
+def _cell(stat: Dict[str, Any]) -> str:
+    if stat['mean'] is None:
+        return 'n/a'
+    return f"{stat['mean']:.4f} ± {stat['std']:.4f}"
+
+
+def format_quality(result: Dict[str, Any]) -> str:
+    r"""The markdown tables of a :func:`run_quality` result."""
+    summary, seeds = result['summary'], result['seeds']
+    lines = [
+        '# Quality on KaggleJobViews (test split)', '',
+        f"Command: `{result['command']}` ({seeds} seeds, "
+        f"torch.set_num_threads({result['torch_num_threads']}), "
+        f"{result['seconds'] / 60:.0f} minutes). Mean ± std over seeds.", '',
+        '## Full ranking over all jobs', '',
+        '| model | ' + ' | '.join(METRICS) + ' |',
+        '|---|' + '---|' * len(METRICS)
+    ]
+    for name, s in summary.items():
+        lines.append(f'| {name} | ' +
+                     ' | '.join(_cell(s['test'][m]) for m in METRICS) + ' |')
+    lines += [
+        '', '## Sampled protocol (held-out job vs 99 sampled jobs)', '',
+        '| model | ' + ' | '.join(SAMPLED_METRICS) + ' |',
+        '|---|' + '---|' * len(SAMPLED_METRICS)
+    ]
+    for name, s in summary.items():
+        lines.append(f'| {name} | ' + ' | '.join(
+            _cell(s['test_sampled'][m]) for m in SAMPLED_METRICS) + ' |')
+    groups = list(next(iter(summary.values()))['test_groups'])
+    counts = next(iter(summary.values()))['test_groups']
+    lines += [
+        '', '## NDCG@5 by training interactions per user (full ranking)',
+        '', '| model | ' + ' | '.join(
+            f"{g} (n={counts[g]['count']})" for g in groups) + ' |',
+        '|---|' + '---|' * len(groups)
+    ]
+    for name, s in summary.items():
+        lines.append(f'| {name} | ' + ' | '.join(
+            _cell(s['test_groups'][g]['ndcg@5']) for g in groups) + ' |')
+    comp = result['comparisons']
+    if comp:
+        best = comp['strongest_baseline']
+        base = summary[best]['test']['ndcg@5']['mean']
+        lines += [
+            '', '## LGIR against the others (paired, per test example)', '',
+            f'Strongest baseline by mean NDCG@5: **{best}**. Differences '
+            'are LGIR minus the other model, per test example averaged '
+            'over seeds, ± one standard error.', '',
+            '| LGIR vs | NDCG@5 difference | relative | examples LGIR '
+            'better / worse |', '|---|---|---|---|'
+        ]
+        for other, d in comp['lgir_vs'].items():
+            rel = d['mean'] / summary[other]['test']['ndcg@5']['mean']
+            lines.append(f"| {other} | {d['mean']:+.4f} ± {d['se']:.4f} | "
+                         f'{rel:+.1%} | {d["num_better"]} / '
+                         f'{d["num_worse"]} |')
+        gain = comp['lgir_vs'][best]['mean'] / base
+        verdict = 'reached' if gain >= 0.10 else 'not reached'
+        lines += ['', f'Goal (LGIR >= +10% NDCG@5 over the strongest '
+                  f'baseline): **{verdict}** ({gain:+.1%}).']
+    return '\n'.join(lines) + '\n'
+
+
+def plot_groups(summary: Dict[str, Any], path: str) -> None:
+    r"""A grouped bar chart of NDCG@5 by training interactions per user."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    names = list(summary)
+    groups = list(summary[names[0]]['test_groups'])
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for i, name in enumerate(names):
+        stats = [summary[name]['test_groups'][g]['ndcg@5'] for g in groups]
+        ax.bar([x + i * width for x in range(len(groups))],
+               [s['mean'] or 0.0 for s in stats], width,
+               yerr=[s['std'] or 0.0 for s in stats], label=name)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(groups))])
+    ax.set_xticklabels([f'{g} training interactions' for g in groups])
+    ax.set_ylabel('test NDCG@5 (full ranking)')
+    ax.set_title('KaggleJobViews: NDCG@5 by user group (mean ± std over '
+                 'seeds)')
+    ax.legend(ncol=5, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
