@@ -168,6 +168,10 @@ def _cell(stat: Dict[str, Any]) -> str:
     return f"{stat['mean']:.4f} ± {stat['std']:.4f}"
 
 
+def _relative(diff: float, base: float) -> str:
+    return f'{diff / base:+.1%}' if base else 'n/a'
+
+
 def format_quality(result: Dict[str, Any]) -> str:
     r"""The markdown tables of a :func:`run_quality` result."""
     summary, seeds = result['summary'], result['seeds']
@@ -215,14 +219,15 @@ def format_quality(result: Dict[str, Any]) -> str:
             'better / worse |', '|---|---|---|---|'
         ]
         for other, d in comp['lgir_vs'].items():
-            rel = d['mean'] / summary[other]['test']['ndcg@5']['mean']
+            rel = _relative(d['mean'],
+                            summary[other]['test']['ndcg@5']['mean'])
             lines.append(f"| {other} | {d['mean']:+.4f} ± {d['se']:.4f} | "
-                         f'{rel:+.1%} | {d["num_better"]} / '
-                         f'{d["num_worse"]} |')
-        gain = comp['lgir_vs'][best]['mean'] / base
-        verdict = 'reached' if gain >= 0.10 else 'not reached'
+                         f'{rel} | {d["num_better"]} / {d["num_worse"]} |')
+        gain = comp['lgir_vs'][best]['mean']
+        verdict = 'reached' if gain >= 0.10 * base and gain > 0 else \
+            'not reached'
         lines += ['', f'Goal (LGIR >= +10% NDCG@5 over the strongest '
-                  f'baseline): **{verdict}** ({gain:+.1%}).']
+                  f'baseline): **{verdict}** ({_relative(gain, base)}).']
     return '\n'.join(lines) + '\n'
 
 

@@ -28,6 +28,10 @@ def test_minilm(minilm):
     assert sim[0, 1] > sim[0, 2] + 0.2
     assert minilm.last_num_truncated == 0
     assert minilm.encode([]).shape == (0, 384)
+    # Ordinary tensors, so training can use them as they are.
+    assert not x.is_inference()
+    weight = torch.ones(384, requires_grad=True)
+    (x * weight).sum().backward()
 
 
 def test_hf_mean_pooling_matches_minilm(minilm):

@@ -160,14 +160,6 @@ def test_lgir_recommender(rec_graph):
                     text_init='zero')
 
 
-def test_inference_mode_features(rec_graph):
-    with torch.inference_mode():
-        user_x, job_x = texts(6), texts(12, seed=1)
-    model = build_model('lightgcn-text', rec_graph, user_x, job_x)
-    model.loss(torch.tensor([0]), torch.tensor([5]),
-               torch.tensor([9])).backward()
-
-
 def test_recommend(rec_graph):
     model = build_model('pop', rec_graph)
     scores, jobs = model.recommend(torch.tensor([0, 5]), k=3)

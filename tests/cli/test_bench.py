@@ -1,0 +1,17 @@
+import pytest
+
+from lgir_pyg.cli.main import main
+
+
+def test_bench_rejects_unknown_models():
+    with pytest.raises(SystemExit, match="Unknown model.*'nope'.*valid names"):
+        main(['bench', 'quality', '--models', 'lgir', 'nope'])
+
+
+def test_help_lists_every_subcommand(capsys):
+    with pytest.raises(SystemExit):
+        main(['--help'])
+    out = capsys.readouterr().out
+    for name in ('data', 'complete', 'encode', 'train', 'recommend', 'bench',
+                 'pipeline'):
+        assert name in out
