@@ -267,7 +267,8 @@ def format_speed(result: Dict[str, Any]) -> str:
         f"Made by `{result['command']}` with "
         f"`torch.set_num_threads({result['torch_num_threads']})` on "
         f"{result['cpu_count']} CPU cores ({result['cpu']}), torch "
-        f"{result['torch']}; peak RSS {result['peak_rss_mib']:.0f} MiB.", '',
+        f"{result['torch']}. Peak RSS of the process (real graph, both "
+        f"models, evaluation): {result['peak_rss_mib']:.0f} MiB.", '',
         f"## One training epoch on KaggleJobViews ({graph['num_users']:,} "
         f"users, {graph['num_jobs']:,} jobs, {graph['num_edges']:,} "
         f"training edges)", '',
@@ -300,13 +301,13 @@ def format_speed(result: Dict[str, Any]) -> str:
         "process; peak RSS is that process's, growth is over the process "
         f"after imports. Epochs of more than {result['max_batches']} "
         "batches are timed on that many batches after a warm-up batch and "
-        "extrapolated (marked *).", '',
+        "the epoch time is extrapolated from them.", '',
         '| scale | users | jobs | edges | batches timed / epoch | '
         'epoch (s) | peak RSS (MiB) | RSS growth (MiB) |',
         '|---|---|---|---|---|---|---|---|'
     ]
     for row in result['sweep']:
-        mark = '*' if row['extrapolated'] else ''
+        mark = ' (extrapolated)' if row['extrapolated'] else ''
         lines.append(
             f"| x{row['scale']} | {row['num_users']:,} | "
             f"{row['num_jobs']:,} | {row['num_edges']:,} | "

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     data = KaggleJobViews()[0]
     builder = ResumePrompts(mode=args.mode, k=args.k)
     prompts = builder.build(data)[:args.limit]
-    users = data['user'].node_id[:args.limit]
+    users_all = data['user'].node_id
+    users = users_all[:args.limit]
     generator = CachedGenerator(
         HFTextGenerator(args.model, args.gguf_file, args.max_new_tokens,
                         batch_size=args.batch_size),
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(record, ensure_ascii=False))
     print(f'{generator.name} ({builder.version}): {generator.num_cached} '
           f'from cache, {generator.num_generated} generated in '
-          f'{seconds:.1f}s; {builder.num_truncated} texts truncated',
+          f'{seconds:.1f}s; {builder.num_truncated} texts cut to fit the '
+          f'prompt budget across all {len(users_all)} users',
           file=sys.stderr)
     return 0
