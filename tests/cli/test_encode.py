@@ -2,6 +2,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.cli.main import build_parser, main
+from lgir_pyg.text import EmbeddingCache
 
 
 class TinyJobViews:
@@ -38,12 +39,13 @@ def test_encode(tmp_path, monkeypatch, capsys, toy_encoder):
     out = capsys.readouterr().out
     assert 'user: (2, 3)\njob: (3, 3)\n' in out
     assert 'toy: 5 texts in' in out and 'sentences/s' in out
-    saved = torch.load(tmp_path / 'embeddings' / 'toy__self.pt',
-                       weights_only=True)
-    assert saved['encoder'] == 'toy'
-    assert saved['user'].tolist() == [[16, 2, 1], [0, 0, 1]]
-    assert saved['job'].size() == (3, 3)
+    # The embedding cache that training reads.
+    cache = EmbeddingCache(str(tmp_path / 'embeddings'))
+    assert cache.encode(toy_encoder, ['Python developer', ''],
+                        'user.self').tolist() == [[16, 2, 1], [0, 0, 1]]
+    assert toy_encoder.num_encoded == 5  # Served from the cache.
 
     output = tmp_path / 'out.pt'
     assert main(['encode', '--output', str(output)]) == 0
-    assert output.exists()
+    saved = torch.load(output, weights_only=True)
+    assert saved['encoder'] == 'toy' and saved['job'].size() == (3, 3)
