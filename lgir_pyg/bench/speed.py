@@ -98,14 +98,6 @@ def epoch_runner(
     return config, model, train, len(sampler)
 
 
-def _process_peak_rss_mib() -> float:
-    # ru_maxrss survives exec, so a child started from a big process
-    # reports its parent's peak; VmHWM (Linux) is this process image's own.
-    with open('/proc/self/status') as f:
-        line = next(line for line in f if line.startswith('VmHWM:'))
-    return int(line.split()[1]) / 1024
-
-
 def scale_point(path: str, scale: int, threads: int, embedding_dim: int,
                 max_batches: int) -> Dict[str, Any]:
     r"""Times LGIR's training on :func:`synthetic_graph` at :obj:`scale` of
@@ -113,7 +105,7 @@ def scale_point(path: str, scale: int, threads: int, embedding_dim: int,
     peak RSS is this scale's. Times up to :obj:`max_batches` batches after
     one warm-up batch and extrapolates to the epoch if it has more."""
     torch.set_num_threads(threads)
-    start_rss = _process_peak_rss_mib()
+    start_rss = peak_rss_mib()
     base = torch.load(path, weights_only=True)
     data = HeteroData()
     data['user'].num_nodes, data['job'].num_nodes = base['num_nodes']
@@ -129,7 +121,7 @@ def scale_point(path: str, scale: int, threads: int, embedding_dim: int,
     start = time.perf_counter()
     train(num_timed)
     seconds = time.perf_counter() - start
-    peak_rss = _process_peak_rss_mib()
+    peak_rss = peak_rss_mib()
     return {
         'scale': scale,
         'num_users': data['user'].num_nodes,

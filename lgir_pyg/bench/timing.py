@@ -31,7 +31,14 @@ def median(values: List[float]) -> float:
 
 def peak_rss_mib() -> float:
     r"""Peak resident memory of this process so far, in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # ru_maxrss survives exec, so a child started from a big process reports
+    # its parent's peak; Linux's VmHWM is this process image's own.
+    try:
+        with open('/proc/self/status') as f:
+            line = next(line for line in f if line.startswith('VmHWM:'))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> Dict[str, Any]:
