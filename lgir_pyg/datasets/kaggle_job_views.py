@@ -7,7 +7,8 @@ from typing import Callable, Dict, List, Optional
 
 from torch_geometric.data import HeteroData, InMemoryDataset
 
-from lgir_pyg.datasets.tables import from_tables, read_csv_bytes
+from lgir_pyg.datasets.tables import (check_columns, from_tables,
+                                      read_csv_bytes)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHIPPED_DIR = osp.join(REPO_ROOT, 'datasets', 'kaggle_job_views')
@@ -122,20 +123,15 @@ class KaggleJobViews(InMemoryDataset):
                               ('Experience.csv', EXPERIENCE_COLUMNS),
                               ('Positions_Of_Interest.csv',
                                INTEREST_COLUMNS)):
-            missing = set(columns) - set(tables[name].columns)
-            if missing:
-                raise ValueError(f"'{path}:{name}' misses columns "
-                                 f"{sorted(missing)}")
+            check_columns(tables[name], columns)
 
         user_ids = sorted(set(views['Applicant.ID']), key=int)
         users = pd.DataFrame({
             'user_id': user_ids,
             'text': self._user_texts(user_ids, tables),
         })
-        jobs_rows = views.drop_duplicates('Job.ID')
-        jobs_rows = jobs_rows.iloc[sorted(
-            range(len(jobs_rows)),
-            key=lambda i: int(jobs_rows['Job.ID'].iloc[i]))]
+        jobs_rows = views.drop_duplicates('Job.ID').sort_values(
+            'Job.ID', key=lambda ids: ids.astype(int))
         jobs = pd.DataFrame({
             'job_id': jobs_rows['Job.ID'].tolist(),
             'title': [_value(t) for t in jobs_rows['Title']],
@@ -151,8 +147,7 @@ class KaggleJobViews(InMemoryDataset):
             'time': views['View.Start'],
         })
         # Errors then name the archive member and its line.
-        interactions.attrs.update(source=f"'{path}:Job_Views.csv'",
-                                  is_file=True)
+        interactions.attrs.update(views.attrs)
         data = from_tables(users, jobs, interactions)
         if self.split is not None:
             data = self.split(data)

@@ -42,21 +42,23 @@ def read_table(table: Table, name: str) -> pd.DataFrame:
         with open(path, 'rb') as f:
             raw = f.read()
         df = read_csv_bytes(raw, path)
-    df.attrs['source'] = f"{name} file '{path}'"
-    df.attrs['is_file'] = True
+    df.attrs.update(source=f"{name} file '{path}'", is_file=True)
     return df
 
 
 def read_csv_bytes(raw: bytes, path: str) -> pd.DataFrame:
     r"""Parses UTF-8 CSV bytes with every column as text, keeping empty
-    fields as empty strings (nothing is turned into NaN and dropped)."""
+    fields as empty strings (nothing is turned into NaN and dropped).
+    :obj:`path` names the file in errors."""
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b'\n') + 1
         raise TableError(f"'{path}' is not valid UTF-8: byte "
                          f"{raw[e.start:e.start + 1]!r} at line {line}") from e
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    df.attrs.update(source=f"'{path}'", is_file=True)
+    return df
 
 
 def _row(df: pd.DataFrame, pos: int) -> str:
@@ -66,7 +68,9 @@ def _row(df: pd.DataFrame, pos: int) -> str:
     return f'row {df.index[pos]!r}'
 
 
-def _check_columns(df: pd.DataFrame, columns) -> None:
+def check_columns(df: pd.DataFrame, columns) -> None:
+    r"""Raises :class:`TableError` naming the table and the columns of
+    :obj:`columns` that :obj:`df` lacks."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise TableError(f"{df.attrs['source']} is missing column(s) "
@@ -177,14 +181,14 @@ def from_tables(
     users = read_table(users, 'users')
     jobs = read_table(jobs, 'jobs')
     inter = read_table(interactions, 'interactions')
-    _check_columns(users, USER_COLUMNS)
-    _check_columns(jobs, JOB_COLUMNS)
+    check_columns(users, USER_COLUMNS)
+    check_columns(jobs, JOB_COLUMNS)
     columns = INTERACTION_COLUMNS + ((time_column, ) if time_column else ())
     if time_column and time_column not in inter.columns:
         # Time is optional: only complain when other columns are fine too.
-        _check_columns(inter, INTERACTION_COLUMNS)
+        check_columns(inter, INTERACTION_COLUMNS)
         columns, time_column = INTERACTION_COLUMNS, None
-    _check_columns(inter, columns)
+    check_columns(inter, columns)
     if len(inter) == 0:
         raise TableError(f"{inter.attrs['source']} has no rows: a graph "
                          f"needs at least one interaction")
