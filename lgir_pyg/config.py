@@ -1,10 +1,11 @@
 import inspect
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import yaml
 
-from lgir_pyg.training import Trainer, model_spec
+from lgir_pyg.training import (Recommender, Trainer, model_spec,
+                               run_experiment)
 
 SECTIONS = ('model_kwargs', 'train')
 TOP_LEVEL = ('model', 'seed') + SECTIONS
@@ -15,9 +16,7 @@ class RunConfig:
     r"""Everything that defines a run of a registered model: the model's
     name, the seed, the keyword arguments of the model's builder and those
     of :class:`~lgir_pyg.training.Trainer`. Build it with
-    :func:`load_config`; pass it on as
-    :obj:`run_experiment(config.model, data, seed=config.seed,
-    model_kwargs=config.model_kwargs, train_kwargs=config.train)`.
+    :func:`load_config` and :meth:`run` it.
 
     Every argument is listed with its value, so a printed config is the
     whole run. Values are resolved with the precedence
@@ -74,6 +73,17 @@ class RunConfig:
 
     def __str__(self) -> str:
         return self.to_yaml()
+
+    def run(self, data, **kwargs) -> Tuple[Recommender, Dict[str, Any]]:
+        r"""Trains and evaluates the run on :obj:`data` with
+        :func:`~lgir_pyg.training.run_experiment` (:obj:`kwargs` are its
+        other arguments, e.g. :obj:`evaluator`) and stores this config
+        under :obj:`"config"` in the result."""
+        model, result = run_experiment(self.model, data, self.seed,
+                                       model_kwargs=self.model_kwargs,
+                                       train_kwargs=self.train, **kwargs)
+        result['config'] = self.to_dict()
+        return model, result
 
 
 def _keyword_defaults(fn: Any) -> Dict[str, Any]:

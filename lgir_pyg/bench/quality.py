@@ -101,7 +101,7 @@ def run_quality(
     """
     from lgir_pyg.config import load_config
     from lgir_pyg.datasets.kaggle_job_views import DEFAULT_ROOT
-    from lgir_pyg.training import Evaluator, run_experiment
+    from lgir_pyg.training import Evaluator
 
     torch.set_num_threads(threads)
     if data is None:
@@ -120,11 +120,9 @@ def run_quality(
             overrides = {f'train.{k}': v
                          for k, v in (train_overrides or {}).items()}
             config = load_config(name, overrides={'seed': seed, **overrides})
-            model, result = run_experiment(
-                name, data, seed=seed, encoder=encoder, cache_dir=cache_dir,
-                evaluator=evaluator, model_kwargs=config.model_kwargs,
-                train_kwargs=config.train)
-            result['config'] = config.to_dict()
+            model, result = config.run(data, encoder=encoder,
+                                       cache_dir=cache_dir,
+                                       evaluator=evaluator)
             test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
             per_user.setdefault(name, []).append(
                 test['per_user']['ndcg@5'])

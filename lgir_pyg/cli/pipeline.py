@@ -22,12 +22,13 @@ def run(args: argparse.Namespace) -> int:
 
     from lgir_pyg.bench.quality import paired_difference
     from lgir_pyg.cli.train import load_dataset
+    from lgir_pyg.config import load_config
     from lgir_pyg.datasets.kaggle_job_views import DEFAULT_ROOT
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
     from lgir_pyg.llm import (CachedGenerator, GenerationCache,
                               HFTextGenerator, ResumePrompts)
     from lgir_pyg.llm.resumes import load_resumes
-    from lgir_pyg.training import Evaluator, run_experiment
+    from lgir_pyg.training import Evaluator
 
     torch.set_num_threads(args.threads)
     print('== 1. Dataset: KaggleJobViews, split per user by time')
@@ -54,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
     evaluator = Evaluator(data)
     per_user, rows = {}, []
     for name in MODELS:
-        model, result = run_experiment(name, data, args.seed,
-                                       cache_dir=cache_dir,
-                                       evaluator=evaluator)
+        config = load_config(name, overrides={'seed': args.seed})
+        model, result = config.run(data, cache_dir=cache_dir,
+                                   evaluator=evaluator)
         test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
         per_user[name] = test['per_user']['ndcg@5']
         rows.append((name, result['test'], result['test_groups']))

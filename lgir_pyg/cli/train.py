@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from lgir_pyg.config import load_config
-    from lgir_pyg.training import run_experiment, save_checkpoint
+    from lgir_pyg.training import save_checkpoint
 
     if args.epochs is not None and args.epochs < 0:
         raise SystemExit(f'--epochs must be non-negative (got {args.epochs})')
@@ -77,11 +77,7 @@ def run(args: argparse.Namespace) -> int:
     # stderr, so that stdout stays the JSON result.
     print(f'# config\n{config}', file=sys.stderr, flush=True)
     data, cache_dir = load_dataset(args.root)
-    model, result = run_experiment(config.model, data, config.seed,
-                                   cache_dir=cache_dir,
-                                   model_kwargs=config.model_kwargs,
-                                   train_kwargs=config.train)
-    result['config'] = config.to_dict()
+    model, result = config.run(data, cache_dir=cache_dir)
     text = json.dumps(result, indent=2)
     print(text)
     if args.output_json:
