@@ -18,7 +18,7 @@ from lgir_pyg.bench.timing import (alternate, command, machine, median,
                                    peak_rss_mib, write_json)
 from lgir_pyg.config import RunConfig, load_config
 from lgir_pyg.training import Evaluator, Recommender, Trainer, build_model
-from lgir_pyg.training.models import EDGE_TYPE
+from lgir_pyg.datasets.tables import EDGE_TYPE
 
 TEXT_CHANNELS = 384  # all-MiniLM-L6-v2's embedding size.
 # The registered models, each at its defaults but for the embedding size.

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from lgir_pyg.cli.train import load_dataset
+    from lgir_pyg.datasets.tables import EDGE_TYPE
     from lgir_pyg.training import (
         Evaluator,
         Trainer,
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         Trainer(model, data, Evaluator(data), seed=args.seed,
                 **model_spec(name).train).fit()
 
-    store = data['user', 'interacts', 'job']
+    store = data[EDGE_TYPE]
     seen = torch.cat([store.edge_index, store.val_edge_label_index,
                       store.test_edge_label_index], dim=1)
     user = ids.index(args.user)

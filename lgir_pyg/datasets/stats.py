@@ -3,7 +3,8 @@ from typing import Dict
 import torch
 from torch_geometric.data import HeteroData
 
-EDGE_TYPE = ('user', 'interacts', 'job')
+from lgir_pyg.datasets.tables import EDGE_TYPE
+
 # Training-interaction groups used throughout LGIR's evaluation.
 GROUPS = {'1': (1, 1), '2': (2, 2), '3-5': (3, 5), '6+': (6, None)}
 

@@ -16,6 +16,10 @@ USER_COLUMNS = ('user_id', 'text')
 JOB_COLUMNS = ('job_id', 'text')
 INTERACTION_COLUMNS = ('user_id', 'job_id')
 
+# The interaction edge type of every LGIR graph, and its reverse.
+EDGE_TYPE = ('user', 'interacts', 'job')
+REV_EDGE_TYPE = ('job', 'rev_interacts', 'user')
+
 
 class TableError(ValueError):
     r"""Raised for malformed input tables; the message names the table, the
@@ -223,10 +227,10 @@ def from_tables(
     if 'title' in jobs.columns:
         data['job'].title = _texts(jobs, 'title')
     data['job'].num_nodes = len(job_index)
-    store = data['user', 'interacts', 'job']
+    store = data[EDGE_TYPE]
     store.edge_index = torch.stack([user[first], job[first]])
     if time is not None:
         store.time = time[first]
     store.num_merged_duplicates = num_merged
-    data['job', 'rev_interacts', 'user'].edge_index = store.edge_index.flip(0)
+    data[REV_EDGE_TYPE].edge_index = store.edge_index.flip(0)
     return data

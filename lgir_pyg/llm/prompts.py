@@ -3,7 +3,7 @@ from typing import List, Tuple
 import torch
 from torch_geometric.data import HeteroData
 
-EDGE_TYPE = ('user', 'interacts', 'job')
+from lgir_pyg.datasets.tables import EDGE_TYPE
 
 SRC_TEMPLATE = (
     "Write this job seeker's resume: Skills, Experience, Preferences. Do not "

@@ -12,6 +12,7 @@ from torch_geometric.metrics import (
 from torch_geometric.metrics.link_pred import LinkPredMetricData
 
 from lgir_pyg.datasets.stats import group_of
+from lgir_pyg.datasets.tables import EDGE_TYPE
 
 EdgeType = Tuple[str, str, str]
 Score = Callable[[Tensor], Tensor]
@@ -110,7 +111,7 @@ class Evaluator:
         num_sampled_negatives: int = 99,
         seed: int = 0,
         batch_size: int = 512,
-        edge_type: EdgeType = ('user', 'interacts', 'job'),
+        edge_type: EdgeType = EDGE_TYPE,
     ) -> None:
         store = data[edge_type]
         if 'val_edge_label_index' not in store:

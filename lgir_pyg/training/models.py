@@ -8,10 +8,10 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 from torch_geometric.nn.models import LightGCN
 
+from lgir_pyg.datasets.tables import EDGE_TYPE
 from lgir_pyg.nn import LGIR, GANRefine
 from lgir_pyg.training.evaluator import select_pairs
 
-EDGE_TYPE = ('user', 'interacts', 'job')
 
 
 class Recommender(torch.nn.Module):

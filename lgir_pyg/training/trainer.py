@@ -9,7 +9,8 @@ from torch.optim import Optimizer
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.training.evaluator import Evaluator
-from lgir_pyg.training.models import EDGE_TYPE, Recommender
+from lgir_pyg.datasets.tables import EDGE_TYPE
+from lgir_pyg.training.models import Recommender
 from lgir_pyg.training.sampler import BPRSampler
 
 logger = logging.getLogger(__name__)

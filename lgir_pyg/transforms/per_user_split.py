@@ -6,6 +6,8 @@ from torch_geometric.data import HeteroData
 from torch_geometric.data.datapipes import functional_transform
 from torch_geometric.transforms import BaseTransform
 
+from lgir_pyg.datasets.tables import EDGE_TYPE, REV_EDGE_TYPE
+
 EdgeType = Tuple[str, str, str]
 
 
@@ -48,8 +50,8 @@ class PerUserSplit(BaseTransform):
         val_ratio: float = 0.1,
         test_ratio: float = 0.2,
         seed: int = 0,
-        edge_type: EdgeType = ('user', 'interacts', 'job'),
-        rev_edge_type: EdgeType = ('job', 'rev_interacts', 'user'),
+        edge_type: EdgeType = EDGE_TYPE,
+        rev_edge_type: EdgeType = REV_EDGE_TYPE,
     ) -> None:
         if strategy not in ('temporal', 'random'):
             raise ValueError(f"'strategy' must be 'temporal' or 'random' "

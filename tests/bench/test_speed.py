@@ -4,7 +4,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.bench.speed import random_text, run_speed, synthetic_graph
-from lgir_pyg.training.models import EDGE_TYPE
+from lgir_pyg.datasets.tables import EDGE_TYPE
 
 
 def degree_graph(num_users: int = 40, num_jobs: int = 60) -> HeteroData:
