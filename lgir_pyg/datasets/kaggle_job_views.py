@@ -10,8 +10,10 @@ from torch_geometric.data import HeteroData, InMemoryDataset
 from lgir_pyg.datasets.tables import (check_columns, from_tables,
                                       read_csv_bytes)
 
+# The raw archive and the completed resumes travel as package data.
+SHIPPED_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'shipped',
+                       'kaggle_job_views')
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SHIPPED_DIR = osp.join(REPO_ROOT, 'datasets', 'kaggle_job_views')
 DEFAULT_ROOT = osp.join(REPO_ROOT, 'data', 'kaggle_job_views')
 
 VIEW_COLUMNS = ('Applicant.ID', 'Job.ID', 'Title', 'Position', 'Company',

@@ -5,9 +5,7 @@ from typing import Dict, Iterable, List, Optional
 
 from torch_geometric.data import HeteroData
 
-SHIPPED_DIR = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'datasets',
-    'kaggle_job_views')
+from lgir_pyg.datasets.kaggle_job_views import SHIPPED_DIR
 
 
 def _open(path: str, mode: str):

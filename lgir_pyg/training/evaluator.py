@@ -12,6 +12,7 @@ from torch_geometric.metrics import (
 from torch_geometric.metrics.link_pred import LinkPredMetricData
 
 from lgir_pyg.datasets.stats import group_of
+from lgir_pyg.nn.functional import select_pairs
 from lgir_pyg.datasets.tables import EDGE_TYPE
 
 EdgeType = Tuple[str, str, str]
@@ -40,20 +41,6 @@ def _rank(scores: Tensor, is_label: Tensor) -> Tensor:
     order = scores.gather(1, perm).argsort(dim=1, descending=True,
                                            stable=True)
     return perm.gather(1, order)
-
-
-def select_pairs(user: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
-    r"""Returns :obj:`(row, job)` for every pair :obj:`(user[row], job)` of
-    the user-job :obj:`index`; :obj:`user` may repeat."""
-    perm = torch.argsort(index[0], stable=True)
-    size = int(torch.cat([user, index[0]]).max()) + 1
-    count = torch.bincount(index[0], minlength=size)
-    start = torch.cumsum(count, 0) - count
-    num = count[user]
-    row = torch.repeat_interleave(torch.arange(user.numel()), num)
-    # Position of each selected pair within its user's block.
-    offset = torch.arange(row.numel()) - (torch.cumsum(num, 0) - num)[row]
-    return row, index[1, perm[start[user][row] + offset]]
 
 
 class Evaluator:

@@ -10,7 +10,7 @@ from torch_geometric.nn.models import LightGCN
 
 from lgir_pyg.datasets.tables import EDGE_TYPE
 from lgir_pyg.nn import LGIR, GANRefine
-from lgir_pyg.training.evaluator import select_pairs
+from lgir_pyg.nn.functional import select_pairs
 
 
 

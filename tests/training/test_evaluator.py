@@ -4,7 +4,6 @@ import pytest
 import torch
 
 from lgir_pyg.training import Evaluator
-from lgir_pyg.training.evaluator import select_pairs
 
 METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
 
@@ -190,10 +189,3 @@ def test_custom_metrics(rec_graph):
     out = evaluator.evaluate(lambda user: torch.zeros(user.numel(), 12))
     assert set(out) == {'recall@1', 'ndcg@2', 'count', 'groups',
                         'warm_cold'}
-
-
-def test_select_pairs():
-    index = torch.tensor([[2, 0, 2, 1], [5, 6, 7, 8]])
-    row, job = select_pairs(torch.tensor([2, 3, 2, 0]), index)
-    assert sorted(zip(row.tolist(), job.tolist())) == [
-        (0, 5), (0, 7), (2, 5), (2, 7), (3, 6)]
