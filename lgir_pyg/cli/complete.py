@@ -6,7 +6,7 @@ HELP = ('Complete resumes with an LLM (SRC or IRC) for the default dataset '
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.datasets.kaggle_job_views import DEFAULT_ROOT
+    from lgir_pyg.datasets.kaggle_job_views import lgir_home
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
     parser.add_argument('--limit', type=int, default=None,
                         help='only the first N users')
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--max-new-tokens', type=int, default=64)
     parser.add_argument('--batch-size', type=int, default=16)
     parser.add_argument('--cache', default=osp.join(
-        osp.dirname(DEFAULT_ROOT), 'llm_cache.sqlite'),
+        lgir_home(), "kaggle_job_views", "llm_cache.sqlite"),
                         help='SQLite completion cache (default: %(default)s)')
     parser.add_argument('--output', default=None,
                         help='JSON lines file (.gz compresses); default: '

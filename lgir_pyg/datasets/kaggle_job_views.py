@@ -1,26 +1,46 @@
+import gzip
 import hashlib
+import json
 import os
 import os.path as osp
 import shutil
 import zipfile
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
+import torch
+from torch import Tensor
 from torch_geometric.data import HeteroData, InMemoryDataset
 
-from lgir_pyg.datasets.tables import (check_columns, from_tables,
+from lgir_pyg.datasets.tables import (EDGE_TYPE, check_columns, from_tables,
                                       read_csv_bytes)
+from lgir_pyg.errors import DataError
 
 # The raw archive and the completed resumes travel as package data.
 SHIPPED_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'shipped',
                        'kaggle_job_views')
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEFAULT_ROOT = osp.join(REPO_ROOT, 'data', 'kaggle_job_views')
+RESUME_MODES = ('src', 'irc')
+# Bump when process() changes what it builds: the processed file's name
+# carries it, so an old graph is never reused.
+PROCESS_VERSION = 2
+NO_CUTOFF = torch.iinfo(torch.long).max
 
 VIEW_COLUMNS = ('Applicant.ID', 'Job.ID', 'Title', 'Position', 'Company',
                 'City', 'State.Name', 'Industry', 'View.Start')
 EXPERIENCE_COLUMNS = ('Applicant.ID', 'Position.Name', 'Employer.Name',
-                      'Job.Description')
-INTEREST_COLUMNS = ('Applicant.ID', 'Position.Of.Interest')
+                      'Job.Description', 'Created.At')
+INTEREST_COLUMNS = ('Applicant.ID', 'Position.Of.Interest', 'Created.At')
+
+
+def lgir_home() -> str:
+    r"""Where processed datasets and caches go by default:
+    :obj:`$LGIR_HOME`, else :obj:`~/.cache/lgir_pyg`."""
+    return os.environ.get('LGIR_HOME') or osp.join(
+        osp.expanduser('~'), '.cache', 'lgir_pyg')
+
+
+def shipped_resumes_path(mode: str) -> str:
+    r"""The completed resumes of :obj:`mode` shipped with KaggleJobViews."""
+    return osp.join(SHIPPED_DIR, f'resumes_{mode}.jsonl.gz')
 
 
 def _value(field: str) -> str:
@@ -38,6 +58,56 @@ def _join_new(parts: List[str], sep: str = ', ') -> str:
     return sep.join(out)
 
 
+def _file_sha256(path: str) -> str:
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def parse_dates(values) -> List[Optional[int]]:
+    r"""Seconds since the epoch of each date string; :obj:`None` where a
+    value is missing or unparseable."""
+    import pandas as pd
+    parsed = pd.to_datetime(pd.Series(list(values)).map(_value),
+                            errors='coerce', utc=True, format='mixed')
+    seconds = (parsed - pd.Timestamp(0, tz='UTC')) // pd.Timedelta(seconds=1)
+    return [None if pd.isna(s) else int(s) for s in seconds]
+
+
+def first_held_out_time(data: HeteroData) -> Tensor:
+    r"""Per user, the time of their first held-out (validation or test)
+    interaction, as :class:`lgir_pyg.transforms.PerUserSplit` keeps it in
+    :obj:`val_time` / :obj:`test_time`; :obj:`NO_CUTOFF` for users without
+    one."""
+    store = data[EDGE_TYPE]
+    cutoff = torch.full((data['user'].num_nodes, ), NO_CUTOFF)
+    for split in ('val', 'test'):
+        index = store.get(f'{split}_edge_label_index')
+        time = store.get(f'{split}_time')
+        if index is not None and time is not None:
+            cutoff.scatter_reduce_(0, index[0], time, 'amin')
+    return cutoff
+
+
+def read_shipped_resumes(mode: str, user_ids: List[str]) -> List[str]:
+    r"""The shipped :obj:`mode` resumes aligned with :obj:`user_ids`; a user
+    without one is an error, not a gap."""
+    path = shipped_resumes_path(mode)
+    by_user = {}
+    with gzip.open(path, 'rt', encoding='utf-8') as f:
+        for line_no, line in enumerate(f, 1):
+            try:
+                record = json.loads(line)
+                by_user[str(record['user'])] = record['resume']
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                raise DataError(f"'{path}', line {line_no}: not a resume "
+                                f"record with 'user' and 'resume' ({e})")
+    missing = [u for u in user_ids if u not in by_user]
+    if missing:
+        raise DataError(f"'{path}' has no {mode} resume for {len(missing)} "
+                        f"users (first: {missing[0]!r})")
+    return [by_user[u] for u in user_ids]
+
+
 class KaggleJobViews(InMemoryDataset):
     r"""The Kaggle "Job Recommendation Case Study" job views: 3,448 job
     seekers, 7,047 jobs and 8,920 distinct (user, job) views from a US job
@@ -50,21 +120,35 @@ class KaggleJobViews(InMemoryDataset):
     :obj:`View.Start`. A user's text joins their positions of interest and
     their experience rows (position, employer, description); users without
     any keep an empty text, which interactive resume completion fills in
-    from behaviour. A job's text joins its title, position, company, city,
-    state and industry.
+    from behaviour. Side text is temporally honest: a row created
+    (:obj:`Created.At`) at or after the user's first held-out interaction is
+    left out, as it was not known when the held-out job was viewed; rows
+    without a date are kept, and without a split every row is used. A job's
+    text joins its title, position, company, city, state and industry;
+    :obj:`data['job'].industry` holds the industry (:obj:`""` if unknown).
 
-    The raw archive ships with lgir_pyg (:obj:`datasets/kaggle_job_views/`);
-    no download happens.
+    The completed resumes shipped with lgir_pyg (SRC and IRC, by the bundled
+    LLM; see the README next to the archive) are attached as
+    :obj:`data['user'].resume_src` and :obj:`data['user'].resume_irc`, the
+    attributes :class:`lgir_pyg.transforms.CompleteResumes` writes when it
+    regenerates them.
+
+    The raw archive and the resumes ship inside the package
+    (:obj:`lgir_pyg/datasets/shipped/kaggle_job_views/`); no download
+    happens.
 
     Args:
-        root (str, optional): Root directory for raw and processed files.
-            (default: :obj:`<repo>/data/kaggle_job_views`)
+        root (str, optional): Root directory for raw and processed files,
+            and for the caches of the stages run on them. (default:
+            :obj:`<lgir_home()>/kaggle_job_views`, see :func:`lgir_home`)
         split (callable, optional): The split applied before
             :obj:`pre_transform`; :obj:`None` keeps every interaction in
             :obj:`edge_index`. (default:
             :class:`lgir_pyg.transforms.PerUserSplit`)
         raw_path (str, optional): Another copy of :obj:`raw_csv.zip` to
             read. (default: the shipped one)
+        resumes (Sequence[str], optional): The modes of shipped resumes to
+            attach. (default: :obj:`("src", "irc")`)
         transform (callable, optional): A transform applied on every
             access. (default: :obj:`None`)
         pre_transform (callable, optional): A transform applied before
@@ -72,11 +156,14 @@ class KaggleJobViews(InMemoryDataset):
         force_reload (bool, optional): Re-process the dataset.
             (default: :obj:`False`)
     """
+    name = 'KaggleJobViews'
+
     def __init__(
         self,
-        root: str = DEFAULT_ROOT,
+        root: Optional[str] = None,
         split: Optional[Callable] = 'default',
         raw_path: Optional[str] = None,
+        resumes: Sequence[str] = RESUME_MODES,
         transform: Optional[Callable] = None,
         pre_transform: Optional[Callable] = None,
         force_reload: bool = False,
@@ -86,6 +173,12 @@ class KaggleJobViews(InMemoryDataset):
             split = PerUserSplit()
         self.split = split
         self.raw_path = raw_path or osp.join(SHIPPED_DIR, 'raw_csv.zip')
+        for mode in resumes:
+            if mode not in RESUME_MODES:
+                raise DataError(f"'resumes' holds {mode!r}; valid modes: "
+                                f"{', '.join(RESUME_MODES)}")
+        self.resumes = tuple(resumes)
+        root = root or osp.join(lgir_home(), 'kaggle_job_views')
         super().__init__(root, transform, pre_transform,
                          force_reload=force_reload)
         self.load(self.processed_paths[0], data_cls=HeteroData)
@@ -96,9 +189,13 @@ class KaggleJobViews(InMemoryDataset):
 
     @property
     def processed_file_names(self) -> str:
-        # One processed file per split and pre_transform (whose repr names
-        # its encoder or LLM), so a change never reuses a stale graph.
-        key = f'{self.split!r}|{self.pre_transform!r}'
+        # One processed file per split, pre_transform (whose repr names
+        # its encoder or LLM) and shipped resumes, so a change never reuses
+        # a stale graph.
+        resumes = [_file_sha256(shipped_resumes_path(m))
+                   for m in self.resumes]
+        key = (f'v{PROCESS_VERSION}|{self.split!r}|{self.pre_transform!r}|'
+               f'{resumes}')
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
         return f'data_{digest}.pt'
 
@@ -128,10 +225,8 @@ class KaggleJobViews(InMemoryDataset):
             check_columns(tables[name], columns)
 
         user_ids = sorted(set(views['Applicant.ID']), key=int)
-        users = pd.DataFrame({
-            'user_id': user_ids,
-            'text': self._user_texts(user_ids, tables),
-        })
+        # Side text needs the split's held-out times: it is set below.
+        users = pd.DataFrame({'user_id': user_ids, 'text': ''})
         jobs_rows = views.drop_duplicates('Job.ID').sort_values(
             'Job.ID', key=lambda ids: ids.astype(int))
         jobs = pd.DataFrame({
@@ -151,27 +246,47 @@ class KaggleJobViews(InMemoryDataset):
         # Errors then name the archive member and its line.
         interactions.attrs.update(views.attrs)
         data = from_tables(users, jobs, interactions)
+        data['job'].industry = [_value(i) for i in jobs_rows['Industry']]
         if self.split is not None:
             data = self.split(data)
+        cutoff = dict(zip(user_ids, first_held_out_time(data).tolist()))
+        data['user'].text = self._user_texts(user_ids, tables, cutoff)
+        for mode in self.resumes:
+            data['user'][f'resume_{mode}'] = read_shipped_resumes(
+                mode, user_ids)
         if self.pre_transform is not None:
             data = self.pre_transform(data)
         self.save([data], self.processed_paths[0])
 
     @staticmethod
-    def _user_texts(user_ids: List[str], tables) -> List[str]:
+    def _user_texts(user_ids: List[str], tables,
+                    cutoff: Dict[str, int]) -> List[str]:
+        def known(name: str) -> List[bool]:
+            # Rows created before the user's first held-out interaction, or
+            # without a date.
+            table = tables[name]
+            return [
+                c is None or c < cutoff.get(uid, NO_CUTOFF)
+                for uid, c in zip(table['Applicant.ID'],
+                                  parse_dates(table['Created.At']))
+            ]
+
         interests: Dict[str, List[str]] = {}
-        for uid, pos in zip(tables['Positions_Of_Interest.csv']
-                            ['Applicant.ID'],
-                            tables['Positions_Of_Interest.csv']
-                            ['Position.Of.Interest']):
-            if _value(pos):
+        poi = tables['Positions_Of_Interest.csv']
+        for uid, pos, keep in zip(poi['Applicant.ID'],
+                                  poi['Position.Of.Interest'],
+                                  known('Positions_Of_Interest.csv')):
+            if keep and _value(pos):
                 interests.setdefault(uid, []).append(_value(pos))
         experience: Dict[str, List[str]] = {}
         exp = tables['Experience.csv']
-        for uid, pos, emp, desc in zip(exp['Applicant.ID'],
-                                       exp['Position.Name'],
-                                       exp['Employer.Name'],
-                                       exp['Job.Description']):
+        for uid, pos, emp, desc, keep in zip(exp['Applicant.ID'],
+                                             exp['Position.Name'],
+                                             exp['Employer.Name'],
+                                             exp['Job.Description'],
+                                             known('Experience.csv')):
+            if not keep:
+                continue
             parts = [_value(pos)]
             if _value(emp):
                 parts.append(f'at {_value(emp)}')

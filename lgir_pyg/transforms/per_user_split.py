@@ -1,4 +1,4 @@
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
@@ -6,9 +6,9 @@ from torch_geometric.data import HeteroData
 from torch_geometric.data.datapipes import functional_transform
 from torch_geometric.transforms import BaseTransform
 
-from lgir_pyg.datasets.tables import EDGE_TYPE, REV_EDGE_TYPE
-
-EdgeType = Tuple[str, str, str]
+from lgir_pyg.datasets.graph import (EdgeType, interaction_edge_type,
+                                     reverse_edge_type)
+from lgir_pyg.errors import DataError, UsageError
 
 
 @functional_transform('per_user_split')
@@ -25,10 +25,16 @@ class PerUserSplit(BaseTransform):
     validation, always leaving at least one for training.
 
     Afterwards the edge store holds training edges only in :obj:`edge_index`
-    (and :obj:`time`), the held-out pairs in :obj:`val_edge_label_index` and
-    :obj:`test_edge_label_index`; the reverse edge type is rebuilt from the
-    training edges, and :obj:`data['user'].num_train_interactions` counts
-    each user's training edges. Held-out pairs never enter message passing.
+    and the held-out pairs in :obj:`val_edge_label_index` and
+    :obj:`test_edge_label_index`. Every other edge attribute (a tensor whose
+    first dimension is the number of edges, e.g. :obj:`time` or an
+    :obj:`edge_attr` of shape :obj:`[E, F]`) is sliced along dim 0: its
+    training rows stay under its name, the held-out rows move to
+    :obj:`val_<name>` and :obj:`test_<name>`, so nothing is lost. The reverse
+    edge type, if the graph has it, is rebuilt from the training edges with
+    all their attributes; :obj:`data[user_type].num_train_interactions`
+    counts each user's training edges. Held-out pairs never enter message
+    passing.
 
     Args:
         strategy (str, optional): :obj:`"temporal"` or :obj:`"random"`.
@@ -39,10 +45,14 @@ class PerUserSplit(BaseTransform):
             :obj:`"random"`. (default: :obj:`0.2`)
         seed (int, optional): Seed of the random strategy.
             (default: :obj:`0`)
-        edge_type (tuple, optional): The interaction edge type.
-            (default: :obj:`('user', 'interacts', 'job')`)
-        rev_edge_type (tuple, optional): Its reverse, rebuilt from training
-            edges. (default: :obj:`('job', 'rev_interacts', 'user')`)
+        edge_type (tuple, optional): The interaction edge type; inferred if
+            the graph has exactly one edge type whose relation does not start
+            with :obj:`"rev_"`. (default: :obj:`None`)
+        rev_edge_type (tuple, optional): Its reverse, rebuilt from the
+            training edges (created if missing). If :obj:`None`, the reverse
+            by PyG's naming (:obj:`(dst, "rev_<rel>", src)`) is rebuilt when
+            the graph has it; no reverse is ever invented.
+            (default: :obj:`None`)
     """
     def __init__(
         self,
@@ -50,17 +60,18 @@ class PerUserSplit(BaseTransform):
         val_ratio: float = 0.1,
         test_ratio: float = 0.2,
         seed: int = 0,
-        edge_type: EdgeType = EDGE_TYPE,
-        rev_edge_type: EdgeType = REV_EDGE_TYPE,
+        edge_type: Optional[EdgeType] = None,
+        rev_edge_type: Optional[EdgeType] = None,
     ) -> None:
         if strategy not in ('temporal', 'random'):
-            raise ValueError(f"'strategy' must be 'temporal' or 'random' "
+            raise UsageError(f"'strategy' must be 'temporal' or 'random' "
                              f"(got {strategy!r})")
-        if not (0 <= val_ratio < 1 and 0 <= test_ratio < 1
-                and val_ratio + test_ratio < 1):
-            raise ValueError(f"'val_ratio' ({val_ratio}) and 'test_ratio' "
+        if strategy == 'random' and not (
+                0 <= val_ratio < 1 and 0 <= test_ratio < 1
+                and 0 < val_ratio + test_ratio < 1):
+            raise UsageError(f"'val_ratio' ({val_ratio}) and 'test_ratio' "
                              f"({test_ratio}) must be in [0, 1) with a sum "
-                             f"below 1")
+                             f"in (0, 1)")
         self.strategy = strategy
         self.val_ratio = val_ratio
         self.test_ratio = test_ratio
@@ -69,17 +80,27 @@ class PerUserSplit(BaseTransform):
         self.rev_edge_type = rev_edge_type
 
     def forward(self, data: HeteroData) -> HeteroData:
-        store = data[self.edge_type]
+        edge_type = interaction_edge_type(data, self.edge_type)
+        rev_edge_type = self.rev_edge_type
+        if rev_edge_type is None and reverse_edge_type(
+                edge_type) in data.edge_types:
+            rev_edge_type = reverse_edge_type(edge_type)
+        store = data[edge_type]
         if 'val_edge_label_index' in store:
-            raise ValueError(f"{self.edge_type} is already split")
+            raise DataError(f"{edge_type} is already split")
+        user_store = data[edge_type[0]]
+        if 'num_nodes' not in user_store:
+            raise DataError(f"data['{edge_type[0]}'] needs 'num_nodes' "
+                            f"(the number of users, including users without "
+                            f"interactions) to be split")
         src, dst = store.edge_index
-        num_users = data[self.edge_type[0]].num_nodes
+        num_users = user_store.num_nodes
 
         if self.strategy == 'temporal':
             time = store.get('time')
             if time is None:
-                raise ValueError(f"The temporal split needs 'time' on "
-                                 f"{self.edge_type}; use strategy='random'")
+                raise DataError(f"The temporal split needs 'time' on "
+                                f"{edge_type}; use strategy='random'")
             # Sort by (user, time, job): lexsort via stable sorts, last key
             # first.
             perm = torch.argsort(dst, stable=True)
@@ -102,18 +123,28 @@ class PerUserSplit(BaseTransform):
 
         # Keep the original edge order within each role.
         train, val, test = (perm[role == r].sort().values for r in range(3))
+        num_edges = src.numel()
+        edge_attrs = [key for key, value in store.items()
+                      if key != 'edge_index' and isinstance(value, Tensor)
+                      and value.dim() > 0 and value.size(0) == num_edges]
+        for key in edge_attrs:
+            value = store[key]
+            store[key] = value[train]
+            store[f'val_{key}'] = value[val]
+            store[f'test_{key}'] = value[test]
         edge_index = store.edge_index
-        for key, value in list(store.items()):
-            if isinstance(value, Tensor) and value.dim() > 0 and (
-                    value.size(-1) == edge_index.size(1)) and key != (
-                        'edge_index'):
-                store[key] = value[..., train]
         store.edge_index = edge_index[:, train]
         store.val_edge_label_index = edge_index[:, val]
         store.test_edge_label_index = edge_index[:, test]
-        if self.rev_edge_type is not None:
-            data[self.rev_edge_type].edge_index = store.edge_index.flip(0)
-        data[self.edge_type[0]].num_train_interactions = torch.bincount(
+        if rev_edge_type is not None:
+            # Rebuilt whole, so no stale attribute of the full graph stays.
+            if rev_edge_type in data.edge_types:
+                del data[rev_edge_type]
+            rev = data[rev_edge_type]
+            rev.edge_index = store.edge_index.flip(0)
+            for key in edge_attrs:
+                rev[key] = store[key]
+        user_store.num_train_interactions = torch.bincount(
             store.edge_index[0], minlength=num_users)
         return data
 
@@ -129,8 +160,11 @@ class PerUserSplit(BaseTransform):
         return num_test.clamp(min=0), num_val.clamp(min=0)
 
     def __repr__(self) -> str:
-        if self.strategy == 'temporal':
-            return f'{self.__class__.__name__}(strategy=temporal)'
-        return (f'{self.__class__.__name__}(strategy=random, '
-                f'val_ratio={self.val_ratio}, test_ratio={self.test_ratio}, '
-                f'seed={self.seed})')
+        args = f'strategy={self.strategy}'
+        if self.strategy == 'random':
+            args += (f', val_ratio={self.val_ratio}, test_ratio='
+                     f'{self.test_ratio}, seed={self.seed}')
+        for name in ('edge_type', 'rev_edge_type'):
+            if getattr(self, name) is not None:
+                args += f', {name}={getattr(self, name)}'
+        return f'{self.__class__.__name__}({args})'
