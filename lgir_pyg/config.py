@@ -1,14 +1,88 @@
 import inspect
-from dataclasses import asdict, dataclass, field
+import os.path as osp
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
 import yaml
 
+from lgir_pyg.errors import ConfigError
 from lgir_pyg.training import (Recommender, Trainer, model_spec,
                                run_experiment)
 
-SECTIONS = ('model_kwargs', 'train')
+SECTIONS = ('model_kwargs', 'train', 'data', 'encoder', 'llm')
 TOP_LEVEL = ('model', 'seed') + SECTIONS
+# Keys of the data section that name files: relative paths in a config
+# file are relative to that file.
+PATH_KEYS = ('users', 'items', 'interactions', 'root')
+
+
+@dataclass
+class DataConfig:
+    r"""The dataset of a run: the bundled :class:`KaggleJobViews` unless
+    :obj:`users`, :obj:`items` and :obj:`interactions` name your own CSV or
+    Parquet tables (read by :class:`lgir_pyg.datasets.TablesDataset` with
+    :func:`lgir_pyg.datasets.from_tables`, whose column and type names the
+    fields of the same names set).
+
+    Args:
+        name (str, optional): The dataset's name in reports.
+        users, items, interactions (str, optional): Your tables.
+        user_id_column, item_id_column, user_text_column,
+            item_text_column, item_title_column, time_column, user_type,
+            item_type, relation: Arguments of
+            :func:`~lgir_pyg.datasets.from_tables`; :obj:`time_column: null`
+            means no timestamps (use :obj:`split: random`).
+        item_category (str, optional): A categorical item column, kept on
+            the item store for the diversity metrics. (default: the
+            industry for KaggleJobViews)
+        user_attribute (str, optional): A categorical user column, kept on
+            the user store for the fairness metrics.
+        split (str, optional): :obj:`"temporal"` or :obj:`"random"`, see
+            :class:`lgir_pyg.transforms.PerUserSplit`, with
+            :obj:`val_ratio`, :obj:`test_ratio` and :obj:`split_seed`.
+        shipped_resumes (bool, optional): KaggleJobViews only: attach the
+            shipped SRC/IRC resumes (else resume completion makes them).
+        root (str, optional): Processed files and the caches of encoding
+            and completion. (default: under :func:`lgir_pyg.datasets.
+            lgir_home`)
+    """
+    name: Optional[str] = None
+    users: Optional[str] = None
+    items: Optional[str] = None
+    interactions: Optional[str] = None
+    user_id_column: str = 'user_id'
+    item_id_column: str = 'job_id'
+    user_text_column: str = 'text'
+    item_text_column: str = 'text'
+    item_title_column: str = 'title'
+    time_column: Optional[str] = 'time'
+    user_type: str = 'user'
+    item_type: str = 'job'
+    relation: str = 'interacts'
+    item_category: Optional[str] = None
+    user_attribute: Optional[str] = None
+    split: str = 'temporal'
+    val_ratio: float = 0.1
+    test_ratio: float = 0.2
+    split_seed: int = 0
+    shipped_resumes: bool = True
+    root: Optional[str] = None
+
+    @property
+    def own_tables(self) -> bool:
+        given = [self.users, self.items, self.interactions]
+        if any(given) and not all(given):
+            raise ConfigError("data: 'users', 'items' and 'interactions' "
+                              "go together (got "
+                              f"{[k for k, v in zip(PATH_KEYS, given) if v]}"
+                              ")")
+        return all(given)
+
+
+# Keys whose value may be null although the default is not.
+NULLABLE = {f'data.{f.name}' for f in fields(DataConfig)
+            if 'Optional' in str(f.type)}
+ENCODER_DEFAULTS = {'model': None, 'batch_size': 64, 'device': None}
 
 
 @dataclass
@@ -52,18 +126,40 @@ class RunConfig:
     read as YAML (e.g. :obj:`128`, :obj:`null` or :obj:`{k1: 3}`).
     :meth:`to_yaml` writes a file that :func:`load_config` reads back.
 
+    The same file also sets the stages before training: :obj:`data` (the
+    fields of :class:`DataConfig`), :obj:`encoder` (:obj:`model`,
+    :obj:`batch_size`, :obj:`device` of
+    :class:`~lgir_pyg.text.SentenceTransformerEncoder`) and :obj:`llm`
+    (keyword arguments of :func:`lgir_pyg.llm.build_generator`, which checks
+    them), so one file serves every :obj:`lgir` command. A relative path in
+    the :obj:`data` section of a file is relative to that file.
+
     Args:
-        model (str): A registered model name.
+        model (str): A registered model name, or :obj:`None` for the
+            commands that train no model (their config keeps the other
+            sections).
         seed (int, optional): Seed of initialisation and training.
             (default: :obj:`0`)
         model_kwargs (dict, optional): Arguments of the model's builder.
         train (dict, optional): Arguments of
             :class:`~lgir_pyg.training.Trainer`.
+        data (dict, optional): The fields of :class:`DataConfig`.
+        encoder (dict, optional): The text encoder.
+        llm (dict, optional): The resume-completion LLM.
     """
-    model: str
+    model: Optional[str]
     seed: int = 0
     model_kwargs: Dict[str, Any] = field(default_factory=dict)
     train: Dict[str, Any] = field(default_factory=dict)
+    data: Dict[str, Any] = field(
+        default_factory=lambda: asdict(DataConfig()))
+    encoder: Dict[str, Any] = field(
+        default_factory=lambda: dict(ENCODER_DEFAULTS))
+    llm: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_config(self) -> DataConfig:
+        return DataConfig(**self.data)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -79,6 +175,8 @@ class RunConfig:
         :func:`~lgir_pyg.training.run_experiment` (:obj:`kwargs` are its
         other arguments, e.g. :obj:`evaluator`) and stores this config
         under :obj:`"config"` in the result."""
+        if self.model is None:
+            raise ConfigError('This config names no model to run')
         model, result = run_experiment(self.model, data, self.seed,
                                        model_kwargs=self.model_kwargs,
                                        train_kwargs=self.train, **kwargs)
@@ -94,13 +192,17 @@ def _keyword_defaults(fn: Any) -> Dict[str, Any]:
     }
 
 
-def default_config(model: str) -> RunConfig:
-    r"""The :class:`RunConfig` of the registered model :obj:`model` with
-    every value at its default."""
+def default_config(model: Optional[str] = None) -> RunConfig:
+    r"""The :class:`RunConfig` of the registered model :obj:`model` (or of
+    no model) with every value at its default."""
+    if model is None:
+        return RunConfig(None)
     spec = model_spec(model)
     train = _keyword_defaults(Trainer)
     del train['seed']  # Set by the config's own seed.
-    return RunConfig(model, model_kwargs=_keyword_defaults(spec.build),
+    model_kwargs = _keyword_defaults(spec.build)
+    model_kwargs.pop('edge_type', None)  # The data's, not the model's.
+    return RunConfig(model, model_kwargs=model_kwargs,
                      train={**train, **spec.train})
 
 
@@ -117,63 +219,87 @@ def _read_value(value: str) -> Any:
 def _convert(key: str, value: Any, default: Any, source: str) -> Any:
     if isinstance(value, str) and not isinstance(default, str):
         value = _read_value(value)
-    if default is None:
+    if default is None or (value is None and key in NULLABLE):
         return value
+    if isinstance(default, str) and isinstance(value, str) and \
+            value.lower() in ('null', '~') and key in NULLABLE:
+        return None
     if isinstance(default, float) and isinstance(value, int) \
             and not isinstance(value, bool):
         return float(value)
     # bool is an int, but neither may stand for the other.
     if type(value) is not type(default):
-        raise ValueError(f"{key!r} in {source} must be of type "
-                         f"{type(default).__name__} like its default "
-                         f"{default!r} (got {value!r})")
+        raise ConfigError(f"{key!r} in {source} must be of type "
+                          f"{type(default).__name__} like its default "
+                          f"{default!r} (got {value!r})")
     return value
 
 
-def _unknown(key: str, source: str, valid) -> ValueError:
-    return ValueError(f"Unknown key {key!r} in {source}; valid keys: "
-                      f"{', '.join(valid)}")
+def _unknown(key: str, source: str, valid) -> ConfigError:
+    return ConfigError(f"Unknown key {key!r} in {source}; valid keys: "
+                       f"{', '.join(valid)}")
 
 
 def _update(config: RunConfig, defaults: RunConfig, values: Dict[str, Any],
-            source: str) -> None:
+            source: str, folder: Optional[str] = None) -> None:
     for key, value in values.items():
         if key not in TOP_LEVEL:
             raise _unknown(key, source, TOP_LEVEL)
         if key == 'model':
-            if value != config.model:
-                raise ValueError(f"{source} is a config of model {value!r}, "
-                                 f"not {config.model!r}")
+            if config.model is not None and value != config.model:
+                raise ConfigError(f"{source} is a config of model "
+                                  f"{value!r}, not {config.model!r}")
         elif key == 'seed':
             config.seed = _convert(key, value, defaults.seed, source)
+        elif config.model is None and key in ('model_kwargs', 'train'):
+            continue  # A shared file's model sections; no model here.
         else:
             section, default = getattr(config, key), getattr(defaults, key)
             if not isinstance(value, dict):
-                raise ValueError(f"{key!r} in {source} must be a mapping "
-                                 f"(got {value!r})")
+                raise ConfigError(f"{key!r} in {source} must be a mapping "
+                                  f"(got {value!r})")
             for name, item in value.items():
+                if key == 'llm':  # build_generator checks its own keys.
+                    section[name] = _read_value(item) if isinstance(
+                        item, str) and source == 'the overrides' else item
+                    continue
                 if name not in section:
                     raise _unknown(f'{key}.{name}', source,
                                    [f'{key}.{n}' for n in section])
-                section[name] = _convert(f'{key}.{name}', item,
-                                         default[name], source)
+                item = _convert(f'{key}.{name}', item, default[name], source)
+                if (key == 'data' and name in PATH_KEYS and folder
+                        and isinstance(item, str)
+                        and not osp.isabs(osp.expanduser(item))):
+                    item = osp.join(folder, item)
+                section[name] = item
 
 
-def load_config(model: str, path: Optional[str] = None,
+def load_config(model: Optional[str] = None, path: Optional[str] = None,
                 overrides: Optional[Dict[str, Any]] = None) -> RunConfig:
     r"""Returns the :class:`RunConfig` of the registered model
-    :obj:`model`: its defaults, updated by the YAML file :obj:`path`, then
-    by :obj:`overrides` (dotted keys such as :obj:`"train.lr"`); see
+    :obj:`model` (:obj:`None` for a command without a model): its defaults,
+    updated by the YAML file :obj:`path`, then by :obj:`overrides` (dotted
+    keys such as :obj:`"train.lr"` or :obj:`"data.users"`); see
     :class:`RunConfig`."""
     defaults = default_config(model)
     config = default_config(model)
     if path is not None:
-        with open(path) as f:
-            values = yaml.safe_load(f) or {}
+        try:
+            with open(path) as f:
+                values = yaml.safe_load(f) or {}
+        except OSError as e:
+            raise ConfigError(f"Cannot read config file '{path}': "
+                              f"{e.strerror}") from e
+        except yaml.YAMLError as e:
+            mark = getattr(e, 'problem_mark', None)
+            where = f', line {mark.line + 1}' if mark else ''
+            raise ConfigError(f"Config file '{path}'{where} is not valid "
+                              f"YAML: {getattr(e, 'problem', e)}") from e
         if not isinstance(values, dict):
-            raise ValueError(f"{path} must hold a mapping of "
-                             f"{', '.join(TOP_LEVEL)}")
-        _update(config, defaults, values, path)
+            raise ConfigError(f"{path} must hold a mapping of "
+                              f"{', '.join(TOP_LEVEL)}")
+        _update(config, defaults, values, path,
+                osp.dirname(osp.abspath(path)))
     nested: Dict[str, Any] = {}
     for key, value in (overrides or {}).items():
         section, _, name = key.partition('.')

@@ -103,11 +103,33 @@ def split_graph(num_jobs: int = 12) -> HeteroData:
     return data
 
 
+def add_text_features(data: HeteroData, dim: int = 8,
+                      seed: int = 0) -> HeteroData:
+    r"""Writes random text features where EncodeText would: the items'
+    :obj:`x`, the users' :obj:`x` (own text) and :obj:`x_context`,
+    :obj:`x_src`, :obj:`x_irc`; returns the graph."""
+    gen = torch.Generator().manual_seed(seed)
+    user_type, _, item_type = [t for t in data.edge_types
+                               if not t[1].startswith('rev_')][0]
+    data[item_type].x = torch.randn(data[item_type].num_nodes, dim,
+                                    generator=gen)
+    for attr in ('x', 'x_context', 'x_src', 'x_irc'):
+        data[user_type][attr] = torch.randn(data[user_type].num_nodes, dim,
+                                            generator=gen)
+    return data
+
+
 @pytest.fixture
 def rec_graph() -> HeteroData:
-    return split_graph()
+    return add_text_features(split_graph())
 
 
 @pytest.fixture
 def make_rec_graph():
     return split_graph
+
+
+@pytest.fixture
+def text_features():
+    r"""The function :func:`add_text_features`."""
+    return add_text_features

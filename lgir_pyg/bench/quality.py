@@ -60,6 +60,10 @@ def summarize(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
                     'count': groups[g]['count']}
                 for g in groups
             },
+            'test_item_side': {
+                m: _mean_std([r['test_item_side'][m] for r in results])
+                for m in METRICS
+            },
             'seconds_per_epoch': statistics.mean(
                 r['seconds_per_epoch'] or 0.0 for r in results),
         }
@@ -67,13 +71,12 @@ def summarize(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
 
 
 def run_quality(
+    data,
     models: Sequence[str] = ALL_MODELS,
     seeds: int = 5,
     output_dir: Optional[str] = None,
     threads: int = 1,
-    data=None,
-    encoder=None,
-    cache_dir: Optional[str] = None,
+    dataset: str = 'KaggleJobViews',
     train_overrides: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
     r"""Trains and evaluates every model of :obj:`models` with seeds
@@ -85,32 +88,22 @@ def run_quality(
     :obj:`quality_groups.png`.
 
     Args:
+        data (HeteroData): The split graph with the text features the
+            models read (see :func:`lgir_pyg.pipeline.add_model_inputs`).
         models (list of str, optional): Registered model names.
         seeds (int, optional): Number of seeds. (default: :obj:`5`)
         output_dir (str, optional): Where results go. (default: none)
         threads (int, optional): :obj:`torch.set_num_threads`.
             (default: :obj:`1`)
-        data (HeteroData, optional): The split graph. (default:
-            :class:`~lgir_pyg.datasets.KaggleJobViews`)
-        encoder (TextEncoder, optional): The text encoder. (default: the
-            bundled all-MiniLM-L6-v2)
-        cache_dir (str, optional): Text embedding cache. (default: next to
-            the processed dataset)
+        dataset (str, optional): The dataset's name in the report and plot.
+            (default: :obj:`"KaggleJobViews"`)
         train_overrides (dict, optional): Trainer arguments applied to
             every model, e.g. :obj:`{"epochs": 1}` for a smoke run.
     """
     from lgir_pyg.config import load_config
-    from lgir_pyg.datasets.kaggle_job_views import DEFAULT_ROOT
     from lgir_pyg.training import Evaluator
 
     torch.set_num_threads(threads)
-    if data is None:
-        from lgir_pyg.datasets import KaggleJobViews
-        data = KaggleJobViews()[0]
-        cache_dir = cache_dir or osp.join(DEFAULT_ROOT, 'embeddings')
-    if encoder is None:
-        from lgir_pyg.text import SentenceTransformerEncoder
-        encoder = SentenceTransformerEncoder()
     evaluator = Evaluator(data)
     runs: Dict[str, List[Dict[str, Any]]] = {}
     per_user: Dict[str, List[Tensor]] = {}
@@ -120,9 +113,7 @@ def run_quality(
             overrides = {f'train.{k}': v
                          for k, v in (train_overrides or {}).items()}
             config = load_config(name, overrides={'seed': seed, **overrides})
-            model, result = config.run(data, encoder=encoder,
-                                       cache_dir=cache_dir,
-                                       evaluator=evaluator)
+            model, result = config.run(data, evaluator=evaluator)
             test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
             per_user.setdefault(name, []).append(
                 test['per_user']['ndcg@5'])
@@ -144,6 +135,7 @@ def run_quality(
         comparisons = {'strongest_baseline': best, 'lgir_vs': comparisons}
     result = {
         'command': command(),
+        'dataset': dataset,
         'seeds': seeds,
         'models': list(models),
         **machine(),
@@ -156,7 +148,8 @@ def run_quality(
         write_json(osp.join(output_dir, 'quality.json'), result)
         with open(osp.join(output_dir, 'quality.md'), 'w') as f:
             f.write(format_quality(result))
-        plot_groups(summary, osp.join(output_dir, 'quality_groups.png'))
+        plot_groups(summary, osp.join(output_dir, 'quality_groups.png'),
+                    dataset)
     return result
 
 
@@ -174,7 +167,8 @@ def format_quality(result: Dict[str, Any]) -> str:
     r"""The markdown tables of a :func:`run_quality` result."""
     summary, seeds = result['summary'], result['seeds']
     lines = [
-        '# Quality on KaggleJobViews (test split)', '',
+        f"# Quality on {result.get('dataset', 'KaggleJobViews')} (test "
+        f"split)", '',
         f"Command: `{result['command']}` ({seeds} seeds, "
         f"torch.set_num_threads({result['torch_num_threads']}), "
         f"{result['seconds'] / 60:.0f} minutes). Mean ± std over seeds.", '',
@@ -193,6 +187,15 @@ def format_quality(result: Dict[str, Any]) -> str:
     for name, s in summary.items():
         lines.append(f'| {name} | ' + ' | '.join(
             _cell(s['test_sampled'][m]) for m in SAMPLED_METRICS) + ' |')
+    lines += [
+        '', '## The employer side: users ranked for each held-out item '
+        '(full ranking)', '',
+        '| model | ' + ' | '.join(METRICS) + ' |',
+        '|---|' + '---|' * len(METRICS)
+    ]
+    for name, s in summary.items():
+        lines.append(f'| {name} | ' + ' | '.join(
+            _cell(s['test_item_side'][m]) for m in METRICS) + ' |')
     groups = list(next(iter(summary.values()))['test_groups'])
     counts = next(iter(summary.values()))['test_groups']
     lines += [
@@ -229,7 +232,8 @@ def format_quality(result: Dict[str, Any]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def plot_groups(summary: Dict[str, Any], path: str) -> None:
+def plot_groups(summary: Dict[str, Any], path: str,
+                dataset: str = 'KaggleJobViews') -> None:
     r"""A grouped bar chart of NDCG@5 by training interactions per user."""
     import matplotlib
     matplotlib.use('Agg')
@@ -247,8 +251,8 @@ def plot_groups(summary: Dict[str, Any], path: str) -> None:
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(groups))])
     ax.set_xticklabels([f'{g} training interactions' for g in groups])
     ax.set_ylabel('test NDCG@5 (full ranking)')
-    ax.set_title('KaggleJobViews: NDCG@5 by user group (mean ± std over '
-                 'seeds)')
+    ax.set_title(f'{dataset}: NDCG@5 by user group (mean ± std over '
+                 f'seeds)')
     ax.legend(ncol=5, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

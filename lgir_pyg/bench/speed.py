@@ -87,7 +87,9 @@ def epoch_runner(
     batches or its first :obj:`max_batches`, and the batches per epoch."""
     config = load_config(name, overrides=overrides)
     torch.manual_seed(config.seed)
-    model = build_model(name, data, user_x, job_x, **config.model_kwargs)
+    # The features LGIR reads; LightGCN ignores them.
+    data['user'].x_irc, data['job'].x = user_x, job_x
+    model = build_model(name, data, **config.model_kwargs)
     trainer = Trainer(model, data, Evaluator(data), seed=config.seed,
                       **config.train)
     sampler, optimizers = trainer.sampler(), trainer.optimizers()

@@ -1,14 +1,13 @@
 import argparse
-import os.path as osp
+import os
 
 HELP = ('Benchmarks: model quality against LightGCN and the baselines, and '
         'training speed.')
-RESULTS = osp.join(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))), 'benchmarks', 'results')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.bench.quality import ALL_MODELS
+    from lgir_pyg.cli._data import add_config_arguments
     parser.add_argument('suite', choices=['quality', 'speed'])
     parser.add_argument('--seeds', type=int, default=5,
                         help='quality: seeds per model (default: 5)')
@@ -22,26 +21,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='speed: timed runs per measurement')
     parser.add_argument('--threads', type=int, default=1,
                         help='torch.set_num_threads (default: 1)')
-    parser.add_argument('--output-dir', default=RESULTS,
-                        help='where results go (default: %(default)s)')
+    parser.add_argument('--output-dir', default=os.path.join(
+        'benchmarks', 'results'), help='where results go (default: '
+                        '%(default)s, relative to the working folder)')
+    add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from lgir_pyg.cli._data import run_config
+    from lgir_pyg.errors import UsageError
+    from lgir_pyg.training import MODELS
+
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        raise UsageError(f"--models: unknown model(s) {unknown}; valid "
+                         f"names: {', '.join(MODELS)}")
+    os.makedirs(args.output_dir, exist_ok=True)
+    config = run_config(args)
     if args.suite == 'quality':
         from lgir_pyg.bench.quality import format_quality, run_quality
-        from lgir_pyg.training import MODELS
+        from lgir_pyg.cli.train import prepare
+        from lgir_pyg.pipeline import dataset_name
 
-        unknown = [m for m in args.models if m not in MODELS]
-        if unknown:
-            raise SystemExit(f"Unknown model(s) {unknown}; valid names: "
-                             f"{', '.join(MODELS)}")
+        dataset, data, _ = prepare(config, args.models)
         overrides = {'epochs': args.epochs} if args.epochs else None
-        result = run_quality(args.models, args.seeds, args.output_dir,
-                             args.threads, train_overrides=overrides)
+        result = run_quality(data, args.models, args.seeds, args.output_dir,
+                             args.threads, dataset_name(dataset),
+                             train_overrides=overrides)
         print(format_quality(result))
     else:
         from lgir_pyg.bench.speed import run_speed
+        from lgir_pyg.cli._data import open_dataset
+        _, data, _ = open_dataset(config)
         run_speed(threads=args.threads, runs=args.runs,
-                  output_dir=args.output_dir)
+                  output_dir=args.output_dir, data=data)
     print(f'results written to {args.output_dir}')
     return 0

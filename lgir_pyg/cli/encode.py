@@ -1,50 +1,69 @@
 import argparse
 
-HELP = ("Encode the default dataset's (KaggleJobViews) user and job texts "
-        "with a sentence encoder.")
+HELP = ("Encode the dataset's user and item texts with a sentence encoder "
+        "into the embedding cache that training reads.")
+# The user texts by their command-line names.
+SOURCES = {'self': 'text', 'context': 'context', 'src': 'resume_src',
+           'irc': 'resume_irc'}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.training.experiment import USER_TEXTS
+    from lgir_pyg.cli._data import add_config_arguments
     parser.add_argument('--model', default=None, metavar='ID_OR_PATH',
                         help='sentence-transformers model id or local folder '
-                        '(default: the bundled all-MiniLM-L6-v2)')
-    parser.add_argument('--source', default='self', choices=USER_TEXTS,
+                        '(default: the bundled all-MiniLM-L6-v2); short for '
+                        '--set encoder.model=...')
+    parser.add_argument('--source', default='self', choices=list(SOURCES),
                         help="the user texts: self-descriptions, the IRC "
                         "prompt's context, or the SRC/IRC resumes "
-                        "(default: self)")
-    parser.add_argument('--batch-size', type=int, default=64,
+                        "(completed first if the dataset lacks them; "
+                        "default: self)")
+    parser.add_argument('--batch-size', default=None, metavar='N',
                         help='encoder batch size (default: 64)')
+    parser.add_argument('--device', default=None,
+                        help="torch device, e.g. 'cuda' (default: auto)")
     parser.add_argument('--output', default=None, metavar='PATH',
-                        help='also write {user, job, encoder} to this .pt '
+                        help='also write {user, item, encoder} to this .pt '
                         'file')
-    parser.add_argument('--root', default=None,
-                        help='dataset root (default: <repo>/data/...)')
+    add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    import os.path as osp
     import time
 
     import torch
 
-    from lgir_pyg.cli.train import load_dataset
-    from lgir_pyg.text import SentenceTransformerEncoder
-    from lgir_pyg.training.experiment import text_inputs
+    from lgir_pyg.cli._data import (encoder_factory, generator_factory,
+                                    open_dataset, run_config)
+    from lgir_pyg.datasets import interaction_edge_type
+    from lgir_pyg.pipeline import add_model_inputs
+    from lgir_pyg.transforms import feature_name
 
-    data, cache_dir = load_dataset(args.root)
-    encoder = SentenceTransformerEncoder(args.model,
-                                         batch_size=args.batch_size)
+    config = run_config(args, shortcuts={
+        'encoder.model': args.model, 'encoder.batch_size': args.batch_size,
+        'encoder.device': args.device})
+    _, data, root = open_dataset(config)
+    text = SOURCES[args.source]
+    model = {'text': 'lightgcn-text', 'context': 'prompt-text',
+             'resume_src': 'lgir-src', 'resume_irc': 'lgir'}[text]
+    edge_type = interaction_edge_type(data)
+    cache_dir = osp.join(root, 'embeddings')
     start = time.perf_counter()
     # The same cache that training reads, so `lgir train` reuses it.
-    user_x, job_x = text_inputs(data, args.source, encoder, cache_dir)
+    data = add_model_inputs(data, [model], encoder_factory(config),
+                            generator_factory(config, root), cache_dir)
     seconds = time.perf_counter() - start
-    print(f'user: {tuple(user_x.shape)}\njob: {tuple(job_x.shape)}')
-    num_texts = user_x.size(0) + job_x.size(0)
-    print(f'{encoder.name}: {num_texts} texts in {seconds:.1f} s '
-          f'({num_texts / seconds:.0f} sentences/s, cached ones included) '
-          f'into {cache_dir}')
+    user_x = data[edge_type[0]][feature_name(text)]
+    item_x = data[edge_type[2]].x
+    print(f'{edge_type[0]}.{feature_name(text)}: {tuple(user_x.shape)}\n'
+          f'{edge_type[2]}.x: {tuple(item_x.shape)}')
+    print(f'{user_x.size(0) + item_x.size(0)} texts in {seconds:.1f} s '
+          f'(cached ones included) into {cache_dir}')
     if args.output:
-        torch.save({'user': user_x, 'job': job_x, 'encoder': encoder.name},
-                   args.output)
+        from lgir_pyg.io import atomic_open
+        with atomic_open(args.output, 'wb') as f:
+            torch.save({'user': user_x, 'item': item_x,
+                        'encoder': config.encoder}, f)
         print(f'wrote {args.output}')
     return 0

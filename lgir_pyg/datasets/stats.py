@@ -1,19 +1,31 @@
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.datasets.tables import EDGE_TYPE
+from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 
 # Training-interaction groups used throughout LGIR's evaluation.
 GROUPS = {'1': (1, 1), '2': (2, 2), '3-5': (3, 5), '6+': (6, None)}
+# Nodes without training interactions: cold items, or users of a split
+# that leaves some users without training pairs.
+COLD_GROUP = {'0': (0, 0)}
 
 
-def group_of(num_train: torch.Tensor) -> Dict[str, torch.Tensor]:
+def group_of(num_train: torch.Tensor,
+             cold: bool = False) -> Dict[str, torch.Tensor]:
     r"""Returns a boolean mask per training-interaction group
-    (:obj:`1`, :obj:`2`, :obj:`3-5`, :obj:`6+`)."""
+    (:obj:`1`, :obj:`2`, :obj:`3-5`, :obj:`6+`).
+
+    Args:
+        num_train (torch.Tensor): The training interactions of each node.
+        cold (bool, optional): If set to :obj:`True`, starts with the group
+            :obj:`0` of nodes without training interactions.
+            (default: :obj:`False`)
+    """
     masks = {}
-    for name, (low, high) in GROUPS.items():
+    for name, (low, high) in {**(COLD_GROUP if cold else {}),
+                              **GROUPS}.items():
         mask = num_train >= low
         if high is not None:
             mask &= num_train <= high
@@ -21,24 +33,32 @@ def group_of(num_train: torch.Tensor) -> Dict[str, torch.Tensor]:
     return masks
 
 
-def dataset_stats(data: HeteroData) -> Dict[str, object]:
+def dataset_stats(data: HeteroData,
+                  edge_type: Optional[EdgeType] = None) -> Dict[str, object]:
     r"""Counts of a split LGIR graph: nodes, pairs, held-out pairs, cold
-    test jobs and users per training-interaction group."""
-    store = data[EDGE_TYPE]
+    test items and users per training-interaction group. The users and
+    items are the source and destination node types of the interaction
+    edge type :obj:`edge_type` (inferred if :obj:`None`, see
+    :func:`~lgir_pyg.datasets.graph.interaction_edge_type`)."""
+    user_type, _, item_type = edge_type = interaction_edge_type(
+        data, edge_type)
+    store = data[edge_type]
     train, test = store.edge_index, store.test_edge_label_index
-    warm_jobs = torch.zeros(data['job'].num_nodes, dtype=torch.bool)
-    warm_jobs[train[1]] = True
-    num_train = data['user'].num_train_interactions
+    num_users = data[user_type].num_nodes
+    warm_items = torch.zeros(data[item_type].num_nodes, dtype=torch.bool)
+    warm_items[train[1]] = True
+    num_train = torch.bincount(train[0], minlength=num_users)
     return {
-        'users': data['user'].num_nodes,
-        'jobs': data['job'].num_nodes,
+        'users': num_users,
+        'jobs': data[item_type].num_nodes,
         'pairs': train.size(1) + store.val_edge_label_index.size(1) +
         test.size(1),
         'train_pairs': train.size(1),
         'val_pairs': store.val_edge_label_index.size(1),
         'test_pairs': test.size(1),
-        'cold_test_pairs': int((~warm_jobs[test[1]]).sum()),
-        'users_with_empty_text': sum(t == '' for t in data['user'].text),
+        'cold_test_pairs': int((~warm_items[test[1]]).sum()),
+        'users_with_empty_text': sum(
+            t == '' for t in data[user_type].get('text', [])),
         'users_by_train_interactions': {
             name: int(mask.sum())
             for name, mask in group_of(num_train).items()

@@ -11,17 +11,13 @@ from lgir_pyg.training.models import (
     build_model,
     model_spec,
 )
-from lgir_pyg.training.trainer import (
-    Trainer,
+from lgir_pyg.training.trainer import Trainer
+from lgir_pyg.training.checkpoint import (
     load_checkpoint,
+    load_state,
     save_checkpoint,
 )
-from lgir_pyg.training.experiment import (
-    prepare_model,
-    run_experiment,
-    text_inputs,
-    user_texts,
-)
+from lgir_pyg.training.experiment import prepare_model, run_experiment
 
 __all__ = [
     'BPRSampler',
@@ -38,8 +34,7 @@ __all__ = [
     'Trainer',
     'save_checkpoint',
     'load_checkpoint',
+    'load_state',
     'prepare_model',
     'run_experiment',
-    'user_texts',
-    'text_inputs',
 ]

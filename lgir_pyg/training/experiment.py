@@ -1,80 +1,32 @@
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
-from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.llm import user_context
-from lgir_pyg.llm.resumes import load_resumes
-from lgir_pyg.text import EmbeddingCache, TextEncoder
 from lgir_pyg.training.evaluator import Evaluator
 from lgir_pyg.training.models import Recommender, build_model, model_spec
 from lgir_pyg.training.trainer import Trainer
-
-USER_TEXTS = ('self', 'context', 'src', 'irc')
-
-
-def user_texts(data: HeteroData, source: str) -> List[str]:
-    r"""The user texts of :obj:`source`: :obj:`"self"` (the
-    self-descriptions), :obj:`"context"` (the IRC prompt's context without
-    the LLM, see :func:`lgir_pyg.llm.user_context`), :obj:`"src"` or
-    :obj:`"irc"` (the completed resumes, see
-    :func:`lgir_pyg.llm.resumes.load_resumes`)."""
-    if source == 'self':
-        return list(data['user'].text)
-    if source == 'context':
-        return user_context(data)
-    if source in ('src', 'irc'):
-        return load_resumes(data, source)
-    raise ValueError(f"Unknown user text source {source!r}; valid sources: "
-                     f"{', '.join(USER_TEXTS)}")
-
-
-def text_inputs(data: HeteroData, source: str, encoder: TextEncoder,
-                cache_dir: Optional[str] = None) -> Tuple[Tensor, Tensor]:
-    r"""Encodes the user texts of :obj:`source` and the job texts; with
-    :obj:`cache_dir`, through an :class:`lgir_pyg.text.EmbeddingCache`."""
-    pairs = ((user_texts(data, source), f'user.{source}'),
-             (data['job'].text, 'job.text'))
-    if cache_dir is None:
-        return tuple(encoder.encode(texts) for texts, _ in pairs)
-    cache = EmbeddingCache(cache_dir)
-    return tuple(cache.encode(encoder, texts, name) for texts, name in pairs)
 
 
 def _flat(result: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in result.items() if not isinstance(v, dict)}
 
 
-def prepare_model(
-    name: str,
-    data: HeteroData,
-    seed: int = 0,
-    encoder: Optional[TextEncoder] = None,
-    cache_dir: Optional[str] = None,
-    **kwargs,
-) -> Recommender:
-    r"""Builds the registered model :obj:`name` after
-    :obj:`torch.manual_seed(seed)`, encoding its texts first if it uses
-    any (see :func:`text_inputs`; :obj:`encoder` defaults to the bundled
-    all-MiniLM-L6-v2). :obj:`**kwargs` go to the model's builder."""
-    spec = model_spec(name)
-    user_x = job_x = None
-    if spec.user_text is not None:
-        if encoder is None:
-            from lgir_pyg.text import SentenceTransformerEncoder
-            encoder = SentenceTransformerEncoder()
-        user_x, job_x = text_inputs(data, spec.user_text, encoder, cache_dir)
+def prepare_model(name: str, data: HeteroData, seed: int = 0,
+                  **kwargs) -> Recommender:
+    r"""Builds the registered model :obj:`name` on :obj:`data` after
+    :obj:`torch.manual_seed(seed)`; :obj:`**kwargs` go to the model's
+    builder. The text features a text model reads must already be on
+    :obj:`data` (see :class:`lgir_pyg.transforms.EncodeText`)."""
+    model_spec(name)  # An unknown name fails before seeding.
     torch.manual_seed(seed)
-    return build_model(name, data, user_x, job_x, **kwargs)
+    return build_model(name, data, **kwargs)
 
 
 def run_experiment(
     name: str,
     data: HeteroData,
     seed: int = 0,
-    encoder: Optional[TextEncoder] = None,
-    cache_dir: Optional[str] = None,
     evaluator: Optional[Evaluator] = None,
     model_kwargs: Optional[Dict[str, Any]] = None,
     train_kwargs: Optional[Dict[str, Any]] = None,
@@ -83,28 +35,26 @@ def run_experiment(
     trains it with :class:`Trainer` (its registered defaults, updated by
     :obj:`train_kwargs`) and evaluates it. Returns the model and
     :obj:`{"model", "seed", "valid", "test", "test_sampled",
-    "test_groups", "test_warm_cold", "best_epoch",
-    "seconds_per_epoch"}`; the metrics come from the full ranking unless
-    named :obj:`"..._sampled"`.
+    "test_groups", "test_warm_cold", "test_item_side",
+    "test_item_side_groups", "best_epoch", "seconds_per_epoch"}`; the
+    metrics come from the full ranking unless named :obj:`"..._sampled"`,
+    and :obj:`"test_item_side"` ranks users for each held-out item (the
+    employer side).
 
     Args:
         name (str): A registered model name.
-        data (HeteroData): The split graph.
+        data (HeteroData): The split graph, with the text features of text
+            models.
         seed (int, optional): Seed of initialisation and training; the
             evaluator's sampled negatives do not depend on it.
             (default: :obj:`0`)
-        encoder (TextEncoder, optional): Encoder of the texts of text
-            models. (default: the bundled all-MiniLM-L6-v2)
-        cache_dir (str, optional): Keep text embeddings here.
-            (default: :obj:`None`)
         evaluator (Evaluator, optional): The evaluator, shared by models
             that are compared. (default: :obj:`Evaluator(data)`)
         model_kwargs (dict, optional): Arguments of the model's builder.
         train_kwargs (dict, optional): Arguments of :class:`Trainer`.
     """
-    model = prepare_model(name, data, seed, encoder, cache_dir,
-                          **(model_kwargs or {}))
-    evaluator = evaluator or Evaluator(data)
+    model = prepare_model(name, data, seed, **(model_kwargs or {}))
+    evaluator = evaluator or Evaluator(data, edge_type=model.edge_type)
     trainer = Trainer(model, data, evaluator, seed=seed,
                       **{**model_spec(name).train, **(train_kwargs or {})})
     fit = trainer.fit()
@@ -112,6 +62,7 @@ def run_experiment(
     score = model.scorer()
     valid = evaluator.evaluate(score, 'val')
     test = evaluator.evaluate(score, 'test')
+    item_side = evaluator.evaluate(model.scorer('item'), 'test', side='item')
     return model, {
         'model': name,
         'seed': seed,
@@ -120,6 +71,8 @@ def run_experiment(
         'test_sampled': _flat(evaluator.evaluate(score, 'test', 'sampled')),
         'test_groups': test['groups'],
         'test_warm_cold': test['warm_cold'],
+        'test_item_side': _flat(item_side),
+        'test_item_side_groups': item_side['groups'],
         'best_epoch': fit['best_epoch'],
         'seconds_per_epoch': fit['seconds_per_epoch'],
     }

@@ -8,18 +8,21 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 from torch_geometric.nn.models import LightGCN
 
-from lgir_pyg.datasets.tables import EDGE_TYPE
+from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
+from lgir_pyg.errors import DataError, UsageError
 from lgir_pyg.nn import LGIR, GANRefine
 from lgir_pyg.nn.functional import select_pairs
-
+from lgir_pyg.transforms.encode_text import feature_name
 
 
 class Recommender(torch.nn.Module):
     r"""What :class:`lgir_pyg.training.Trainer` needs from a model bound to
-    its training graph: :meth:`forward` returns user and job embeddings
+    its training graph: :meth:`forward` returns user and item embeddings
     whose inner products are the scores, :meth:`loss` the loss of a BPR
     batch, and :meth:`gan_loss` the adversarial losses of models with a GAN.
-    Models without trainable parameters are not trained."""
+    Models without trainable parameters are not trained. :attr:`edge_type`
+    names the interaction edge type the model was built on."""
+    edge_type: EdgeType
     def forward(self) -> Tuple[Tensor, Tensor]:
         raise NotImplementedError
 
@@ -38,11 +41,18 @@ class Recommender(torch.nn.Module):
         return []
 
     @torch.no_grad()
-    def scorer(self) -> Callable[[Tensor], Tensor]:
-        r"""Returns :obj:`score(user_index)`, the scores of all jobs for
-        those users, with the embeddings computed once."""
+    def scorer(self, side: str = 'user') -> Callable[[Tensor], Tensor]:
+        r"""Returns :obj:`score(index)` with the embeddings computed once:
+        for :obj:`side="user"` the scores of all items for the users
+        :obj:`index`, for :obj:`side="item"` (the employer side) the scores
+        of all users for the items :obj:`index`."""
+        if side not in ('user', 'item'):
+            raise UsageError(f"'side' must be 'user' or 'item' (got "
+                             f"{side!r})")
         self.eval()
         user_emb, job_emb = self()
+        if side == 'item':
+            return lambda item_index: job_emb[item_index] @ user_emb.t()
         return lambda user_index: user_emb[user_index] @ job_emb.t()
 
     @torch.no_grad()
@@ -67,12 +77,14 @@ class Recommender(torch.nn.Module):
 
 
 class FixedEmbedding(Recommender):
-    r"""A recommender without training: fixed user and job embeddings."""
-    def __init__(self, user_emb: Tensor, job_emb: Tensor, name: str) -> None:
+    r"""A recommender without training: fixed user and item embeddings."""
+    def __init__(self, user_emb: Tensor, job_emb: Tensor, name: str,
+                 edge_type: EdgeType) -> None:
         super().__init__()
         self.register_buffer('user_emb', user_emb)
         self.register_buffer('job_emb', job_emb)
         self.name = name
+        self.edge_type = edge_type
 
     def forward(self) -> Tuple[Tensor, Tensor]:
         return self.user_emb, self.job_emb
@@ -82,32 +94,76 @@ class FixedEmbedding(Recommender):
                 f'{self.user_emb.size(0)}, {self.job_emb.size(0)})')
 
 
-def popularity(data: HeteroData) -> FixedEmbedding:
-    r"""Scores every job by its number of training interactions."""
-    store = data[EDGE_TYPE]
-    count = torch.bincount(store.edge_index[1],
-                           minlength=data['job'].num_nodes)
-    return FixedEmbedding(torch.ones(data['user'].num_nodes, 1),
-                          count.float().view(-1, 1), 'pop')
+def node_features(data: HeteroData, node_type: str, attr: str) -> Tensor:
+    r"""Returns the finite feature matrix :obj:`data[node_type][attr]` with
+    one row per node, or raises :class:`~lgir_pyg.errors.DataError` saying
+    which transform makes it."""
+    store = data[node_type]
+    x = store.get(attr)
+    if not isinstance(x, Tensor):
+        raise DataError(f"data['{node_type}'] has no feature matrix "
+                        f"'{attr}'; add it with lgir_pyg.transforms."
+                        f"EncodeText (e.g. `lgir encode`)")
+    if x.dim() != 2 or x.size(0) != store.num_nodes:
+        raise DataError(f"data['{node_type}'].{attr} must have shape "
+                        f"[{store.num_nodes}, F] (got {list(x.shape)})")
+    if not bool(torch.isfinite(x).all()):
+        raise DataError(f"data['{node_type}'].{attr} contains NaN or "
+                        f"infinite values")
+    return x
 
 
-def text_cosine(data: HeteroData, user_x: Tensor,
-                job_x: Tensor) -> FixedEmbedding:
-    r"""Scores by the cosine similarity of the user's and the job's text
-    embeddings (zero-shot)."""
+def text_features(data: HeteroData, user_features: str,
+                  item_features: str,
+                  edge_type: Optional[EdgeType] = None
+                  ) -> Tuple[EdgeType, Tensor, Tensor]:
+    r"""The interaction edge type and the user and item feature matrices
+    of a text model, checked by :func:`node_features`."""
+    edge_type = interaction_edge_type(data, edge_type)
+    user_x = node_features(data, edge_type[0], user_features)
+    job_x = node_features(data, edge_type[2], item_features)
+    if user_x.size(1) != job_x.size(1):
+        raise DataError(f"User features '{user_features}' have "
+                        f"{user_x.size(1)} channels but item features "
+                        f"'{item_features}' {job_x.size(1)}: encode both "
+                        f"with the same encoder")
+    return edge_type, user_x, job_x
+
+
+def popularity(data: HeteroData,
+               edge_type: Optional[EdgeType] = None) -> FixedEmbedding:
+    r"""Scores every item by its number of training interactions."""
+    edge_type = interaction_edge_type(data, edge_type)
+    count = torch.bincount(data[edge_type].edge_index[1],
+                           minlength=data[edge_type[2]].num_nodes)
+    return FixedEmbedding(torch.ones(data[edge_type[0]].num_nodes, 1),
+                          count.float().view(-1, 1), 'pop', edge_type)
+
+
+def text_cosine(data: HeteroData, user_features: str = 'x',
+                item_features: str = 'x',
+                edge_type: Optional[EdgeType] = None) -> FixedEmbedding:
+    r"""Scores by the cosine similarity of the user's and the item's text
+    embeddings :obj:`user_features` and :obj:`item_features` (zero-shot)."""
+    edge_type, user_x, job_x = text_features(data, user_features,
+                                             item_features, edge_type)
     return FixedEmbedding(F.normalize(user_x, dim=-1),
-                          F.normalize(job_x, dim=-1), 'text')
+                          F.normalize(job_x, dim=-1), 'text', edge_type)
 
 
-def job_mean(data: HeteroData, user_x: Tensor,
-             job_x: Tensor) -> FixedEmbedding:
+def job_mean(data: HeteroData, user_features: str = 'x',
+             item_features: str = 'x',
+             edge_type: Optional[EdgeType] = None) -> FixedEmbedding:
     r"""Represents each user by the mean of the normalised text embeddings
-    of their own text and of their training jobs, and scores by cosine
+    of their own text and of their training items, and scores by cosine
     similarity (no training)."""
-    user, job = data[EDGE_TYPE].edge_index
+    edge_type, user_x, job_x = text_features(data, user_features,
+                                             item_features, edge_type)
+    user, job = data[edge_type].edge_index
     user_x, job_x = F.normalize(user_x, dim=-1), F.normalize(job_x, dim=-1)
     total = user_x.index_add(0, user, job_x[job])
-    return FixedEmbedding(F.normalize(total, dim=-1), job_x, 'job-mean')
+    return FixedEmbedding(F.normalize(total, dim=-1), job_x, 'job-mean',
+                          edge_type)
 
 
 def drop_edges(edge_index: Tensor, user: Tensor, job: Tensor,
@@ -129,11 +185,14 @@ class GraphRecommender(Recommender):
     otherwise a user's embedding contains its positive jobs and BPR rewards
     recognising them.
     """
-    def __init__(self, data: HeteroData, mask_targets: bool) -> None:
+    def __init__(self, data: HeteroData, mask_targets: bool,
+                 edge_type: Optional[EdgeType] = None) -> None:
         super().__init__()
-        self.num_jobs = data['job'].num_nodes
+        self.edge_type = interaction_edge_type(data, edge_type)
+        self.num_users = data[self.edge_type[0]].num_nodes
+        self.num_jobs = data[self.edge_type[2]].num_nodes
         self.mask_targets = mask_targets
-        self.register_buffer('edge_index', data[EDGE_TYPE].edge_index)
+        self.register_buffer('edge_index', data[self.edge_type].edge_index)
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -168,12 +227,14 @@ class LightGCNRecommender(GraphRecommender):
         mask_targets (bool, optional): Leave each batch's positive edges
             out of message passing, see :class:`GraphRecommender`.
             (default: :obj:`True`)
+        edge_type (tuple, optional): The interaction edge type; inferred if
+            :obj:`None`. (default: :obj:`None`)
     """
     def __init__(self, data: HeteroData, embedding_dim: int = 64,
                  num_layers: int = 3, lambda_reg: float = 1e-4,
-                 mask_targets: bool = True) -> None:
-        super().__init__(data, mask_targets and num_layers > 0)
-        self.num_users = data['user'].num_nodes
+                 mask_targets: bool = True,
+                 edge_type: Optional[EdgeType] = None) -> None:
+        super().__init__(data, mask_targets and num_layers > 0, edge_type)
         self.lambda_reg = lambda_reg
         self.model = LightGCN(self.num_users + self.num_jobs, embedding_dim,
                               num_layers)
@@ -199,8 +260,8 @@ class LightGCNRecommender(GraphRecommender):
 
 class LGIRRecommender(GraphRecommender):
     r"""The LGIR recommender :class:`lgir_pyg.nn.LGIR` bound to its graph
-    and text embeddings, optionally with the GAN refinement of few-shot
-    users' text embeddings (:class:`lgir_pyg.nn.GANRefine`).
+    and the text embeddings on it, optionally with the GAN refinement of
+    few-shot users' text embeddings (:class:`lgir_pyg.nn.GANRefine`).
 
     The defaults differ from :class:`~lgir_pyg.nn.LGIR`'s and are tuned on
     KaggleJobViews, where most held-out jobs are cold: no ID embeddings,
@@ -214,9 +275,13 @@ class LGIRRecommender(GraphRecommender):
     user-user text similarity instead.
 
     Args:
-        data (HeteroData): The split graph.
-        user_x (torch.Tensor): User text embeddings.
-        job_x (torch.Tensor): Job text embeddings.
+        data (HeteroData): The split graph with text features.
+        user_features (str, optional): The user feature matrix, e.g.
+            :obj:`"x_irc"` (IRC resumes) or :obj:`"x"` (own text), see
+            :func:`lgir_pyg.transforms.feature_name`.
+            (default: :obj:`"x_irc"`)
+        item_features (str, optional): The item feature matrix.
+            (default: :obj:`"x"`)
         gan (bool, optional): Refine few-shot users with a GAN.
             (default: :obj:`False`)
         embedding_dim (int, optional): Size of the projections; the text
@@ -238,43 +303,35 @@ class LGIRRecommender(GraphRecommender):
             (default: :obj:`True`)
         gan_kwargs (dict, optional): Arguments of
             :class:`lgir_pyg.nn.GANRefine`. (default: :obj:`None`)
+        edge_type (tuple, optional): The interaction edge type; inferred if
+            :obj:`None`. (default: :obj:`None`)
         **kwargs (optional): Other arguments of :class:`lgir_pyg.nn.LGIR`.
     """
-    def __init__(self, data: HeteroData, user_x: Tensor, job_x: Tensor,
-                 gan: bool = False, embedding_dim: Optional[int] = None,
-                 num_layers: int = 1, use_id: bool = False,
-                 shared_projection: bool = False, self_loops: str = 'none',
-                 text_init: str = 'identity', lambda_reg: float = 1e-4,
-                 mask_targets: bool = True,
+    def __init__(self, data: HeteroData, user_features: str = 'x_irc',
+                 item_features: str = 'x', gan: bool = False,
+                 embedding_dim: Optional[int] = None, num_layers: int = 1,
+                 use_id: bool = False, shared_projection: bool = False,
+                 self_loops: str = 'none', text_init: str = 'identity',
+                 lambda_reg: float = 1e-4, mask_targets: bool = True,
                  gan_kwargs: Optional[Dict[str, Any]] = None,
-                 **kwargs) -> None:
-        super().__init__(data, mask_targets)
+                 edge_type: Optional[EdgeType] = None, **kwargs) -> None:
+        edge_type, user_x, job_x = text_features(data, user_features,
+                                                 item_features, edge_type)
+        super().__init__(data, mask_targets, edge_type)
         channels = user_x.size(1)
         embedding_dim = embedding_dim or channels
-        if text_init not in ('identity', 'random'):
-            raise ValueError(f"'text_init' must be 'identity' or 'random' "
-                             f"(got {text_init!r})")
-        if text_init == 'identity' and (shared_projection
-                                        or embedding_dim != channels):
-            raise ValueError(f"text_init='identity' needs separate "
-                             f"projections (shared_projection=False) of the "
-                             f"text size (embedding_dim={channels})")
         self.lambda_reg = lambda_reg
         self.register_buffer('user_x', user_x)
         self.register_buffer('job_x', job_x)
         self.register_buffer(
             'num_train',
-            torch.bincount(self.edge_index[0],
-                           minlength=data['user'].num_nodes))
+            torch.bincount(self.edge_index[0], minlength=self.num_users))
         refine = GANRefine(channels, **(gan_kwargs or {})) if gan else None
-        self.model = LGIR(data['user'].num_nodes, self.num_jobs, channels,
+        self.model = LGIR(self.num_users, self.num_jobs, channels,
                           embedding_dim=embedding_dim, num_layers=num_layers,
                           use_id=use_id, shared_projection=shared_projection,
-                          self_loops=self_loops, refine=refine, **kwargs)
-        if text_init == 'identity':
-            with torch.no_grad():
-                self.model.job_proj.weight.copy_(torch.eye(channels))
-                self.model.user_proj.weight.zero_()
+                          self_loops=self_loops, text_init=text_init,
+                          refine=refine, **kwargs)
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
         return self.model(edge_index, self.user_x, self.job_x,
@@ -282,8 +339,12 @@ class LGIRRecommender(GraphRecommender):
 
     def bpr_loss(self, user_emb: Tensor, job_emb: Tensor, user: Tensor,
                  pos: Tensor, neg: Tensor) -> Tensor:
-        return self.model.recommendation_loss(user_emb, job_emb, user, pos,
-                                              neg, self.lambda_reg)
+        pos_rank = (user_emb[user] * job_emb[pos]).sum(dim=-1)
+        neg_rank = (user_emb[user] * job_emb[neg]).sum(dim=-1)
+        node_id = torch.cat([user, pos + self.num_users,
+                             neg + self.num_users])
+        return self.model.recommendation_loss(pos_rank, neg_rank, node_id,
+                                              lambda_reg=self.lambda_reg)
 
     def gan_loss(self) -> Optional[Tuple[Tensor, Tensor]]:
         if self.model.refine is None:
@@ -301,15 +362,24 @@ class LGIRRecommender(GraphRecommender):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    r"""A registered model: its builder (:obj:`build(data, **kwargs)`, or
-    :obj:`build(data, user_x, job_x, **kwargs)` for text models), the
-    source of its user texts (:obj:`None` if it uses no text; see
-    :func:`lgir_pyg.training.user_texts`), a description and its default
+    r"""A registered model: its builder (:obj:`build(data, **kwargs)`), the
+    user texts it needs (:obj:`None` if it uses no text; else the user
+    attribute, e.g. :obj:`"resume_irc"`, whose embedding
+    :func:`lgir_pyg.transforms.feature_name` it reads, next to the items'
+    :obj:`x`), a description and its default
     :class:`~lgir_pyg.training.Trainer` arguments."""
     build: Callable[..., Recommender]
     user_text: Optional[str]
     description: str
     train: Dict[str, Any] = field(default_factory=dict)
+
+
+def _text_model(build: Callable[..., Recommender], user_text: str,
+                description: str, train: Optional[Dict[str, Any]] = None,
+                **fixed) -> ModelSpec:
+    # The builder reads the embedding of exactly the texts it names.
+    return ModelSpec(partial(build, user_features=feature_name(user_text),
+                             **fixed), user_text, description, train or {})
 
 
 # LGIR variants peak after a few epochs at a low learning rate (they start
@@ -324,63 +394,45 @@ MODELS: Dict[str, ModelSpec] = {
                        {'lr': 5e-3, 'epochs': 300}),
     'lightgcn': ModelSpec(LightGCNRecommender, None, "PyG's LightGCN",
                           {'lr': 1e-3, 'epochs': 300}),
-    'text': ModelSpec(text_cosine, 'self',
-                      'cosine of own-text and job-text embeddings '
-                      '(no training)'),
-    'job-mean': ModelSpec(job_mean, 'self',
-                          'cosine to the mean embedding of own text and '
-                          'training jobs (no training)'),
-    'lightgcn-text': ModelSpec(LGIRRecommender, 'self',
-                               'LGIR on own texts: no LLM, no GAN',
-                               LGIR_TRAIN),
-    'prompt-text': ModelSpec(LGIRRecommender, 'context',
-                             'LGIR on the IRC prompt context encoded '
-                             'directly: no LLM, no GAN', LGIR_TRAIN),
-    'lgir-src': ModelSpec(LGIRRecommender, 'src',
-                          'LGIR on SRC resumes, no GAN', LGIR_TRAIN),
-    'lgir-nogan': ModelSpec(LGIRRecommender, 'irc',
-                            'LGIR on IRC resumes, no GAN', LGIR_TRAIN),
-    'lgir': ModelSpec(partial(LGIRRecommender, gan=True), 'irc',
-                      'LGIR on IRC resumes with the GAN', LGIR_TRAIN),
+    'text': _text_model(text_cosine, 'text',
+                        'cosine of own-text and item-text embeddings '
+                        '(no training)'),
+    'job-mean': _text_model(job_mean, 'text',
+                            'cosine to the mean embedding of own text and '
+                            'training items (no training)'),
+    'lightgcn-text': _text_model(LGIRRecommender, 'text',
+                                 'LGIR on own texts: no LLM, no GAN',
+                                 LGIR_TRAIN),
+    'prompt-text': _text_model(LGIRRecommender, 'context',
+                               'LGIR on the IRC prompt context encoded '
+                               'directly: no LLM, no GAN', LGIR_TRAIN),
+    'lgir-src': _text_model(LGIRRecommender, 'resume_src',
+                            'LGIR on SRC resumes, no GAN', LGIR_TRAIN),
+    'lgir-nogan': _text_model(LGIRRecommender, 'resume_irc',
+                              'LGIR on IRC resumes, no GAN', LGIR_TRAIN),
+    'lgir': _text_model(LGIRRecommender, 'resume_irc',
+                        'LGIR on IRC resumes with the GAN', LGIR_TRAIN,
+                        gan=True),
 }
 
 
 def model_spec(name: str) -> ModelSpec:
     r"""The registered :class:`ModelSpec` of :obj:`name`."""
     if name not in MODELS:
-        raise ValueError(f"Unknown model {name!r}; valid names: "
+        raise UsageError(f"Unknown model {name!r}; valid names: "
                          f"{', '.join(MODELS)}")
     return MODELS[name]
 
 
-def build_model(name: str, data: HeteroData,
-                user_x: Optional[Tensor] = None,
-                job_x: Optional[Tensor] = None, **kwargs) -> Recommender:
+def build_model(name: str, data: HeteroData, **kwargs) -> Recommender:
     r"""Builds the registered model :obj:`name` on the split graph
-    :obj:`data`.
+    :obj:`data`, which carries the text features the model reads (see
+    :attr:`ModelSpec.user_text`).
 
     Args:
         name (str): A name of :obj:`MODELS`.
         data (HeteroData): The split graph.
-        user_x (torch.Tensor, optional): Embeddings of the user texts named
-            by the model's :obj:`user_text`; needed by text models.
-            (default: :obj:`None`)
-        job_x (torch.Tensor, optional): Embeddings of the job texts; needed
-            by text models. (default: :obj:`None`)
-        **kwargs (optional): Arguments of the model's builder.
+        **kwargs (optional): Arguments of the model's builder, e.g.
+            :obj:`edge_type`.
     """
-    spec = model_spec(name)
-    if spec.user_text is None:
-        return spec.build(data, **kwargs)
-    for key, x, num in (('user_x', user_x, data['user'].num_nodes),
-                        ('job_x', job_x, data['job'].num_nodes)):
-        if x is None:
-            raise ValueError(f"Model {name!r} needs '{key}', the text "
-                             f"embeddings of its "
-                             f"{'user' if key == 'user_x' else 'job'} texts")
-        if x.dim() != 2 or x.size(0) != num:
-            raise ValueError(f"'{key}' must have shape [{num}, F] "
-                             f"(got {list(x.shape)})")
-        if not bool(torch.isfinite(x).all()):
-            raise ValueError(f"'{key}' contains NaN or infinite values")
-    return spec.build(data, user_x, job_x, **kwargs)
+    return model_spec(name).build(data, **kwargs)

@@ -9,7 +9,6 @@ from torch.optim import Optimizer
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.training.evaluator import Evaluator
-from lgir_pyg.datasets.tables import EDGE_TYPE
 from lgir_pyg.training.models import Recommender
 from lgir_pyg.training.sampler import BPRSampler
 
@@ -138,9 +137,11 @@ class Trainer:
 
     def sampler(self) -> BPRSampler:
         r"""The :class:`~lgir_pyg.training.BPRSampler` of the training
-        edges; one iteration over it is an epoch."""
-        return BPRSampler(self.data[EDGE_TYPE].edge_index,
-                          self.data['job'].num_nodes, self.batch_size,
+        edges of the model's interaction edge type; one iteration over it is
+        an epoch."""
+        edge_type = self.model.edge_type
+        return BPRSampler(self.data[edge_type].edge_index,
+                          self.data[edge_type[2]].num_nodes, self.batch_size,
                           self.seed)
 
     def optimizers(self) -> Optional[Tuple[Optimizer, Optional[Optimizer]]]:
@@ -192,16 +193,3 @@ class Trainer:
         return (f'{self.__class__.__name__}(epochs={self.epochs}, '
                 f'batch_size={self.batch_size}, lr={self.lr}, '
                 f'patience={self.patience}, seed={self.seed})')
-
-
-def save_checkpoint(model: Recommender, path: str,
-                    meta: Optional[Dict[str, Any]] = None) -> None:
-    r"""Saves :obj:`model`'s state and :obj:`meta` (plain values: names,
-    numbers, lists and dicts of them) to :obj:`path`."""
-    torch.save({'state_dict': model.state_dict(), 'meta': meta or {}}, path)
-
-
-def load_checkpoint(path: str) -> Dict[str, Any]:
-    r"""Loads a checkpoint of :func:`save_checkpoint` safely
-    (:obj:`weights_only=True`): :obj:`{"state_dict", "meta"}`."""
-    return torch.load(path, weights_only=True)

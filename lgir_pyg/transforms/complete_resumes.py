@@ -1,22 +1,26 @@
-from typing import Union
+from typing import Optional, Union
 
 from torch_geometric.data import HeteroData
 from torch_geometric.data.datapipes import functional_transform
 from torch_geometric.transforms import BaseTransform
 
+from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.llm import CachedGenerator, ResumePrompts, TextGenerator
 
 
 @functional_transform('complete_resumes')
 class CompleteResumes(BaseTransform):
     r"""Completes every user's self-description into a resume with an LLM
-    (LGIR stage 1) and stores it as :obj:`data['user'].resume` (a list of
-    strings aligned with :obj:`data['user'].text`, which stays as it is).
+    (LGIR stage 1) and stores it as :obj:`data[user_type].resume_<mode>`
+    (e.g. :obj:`resume_irc`: a list of strings aligned with the user's
+    :obj:`text`, which stays as it is), so the resumes of several modes
+    coexist (functional name: :obj:`complete_resumes`).
 
     :obj:`mode="irc"` (interactive resume completion) shows the LLM up to
     :obj:`k` of the user's most recent *training* interactions, so it infers
     skills from behaviour; :obj:`mode="src"` shows the self-description
-    alone. The repr names the model and the template version, so PyG's
+    alone. The user node type is the source of the interaction edge type.
+    The repr names the model and the template version, so PyG's
     :obj:`pre_transform` cache sees a changed model or prompt.
 
     Args:
@@ -26,18 +30,31 @@ class CompleteResumes(BaseTransform):
             (default: :obj:`"irc"`)
         k (int, optional): Training interactions shown by IRC.
             (default: :obj:`5`)
+        prompts (ResumePrompts, optional): The prompt builder, for a
+            template of your own; overrides :obj:`mode` and :obj:`k`.
+            (default: :obj:`None`)
+        edge_type (tuple, optional): The interaction edge type; inferred if
+            :obj:`None`. (default: :obj:`None`)
     """
     def __init__(self, generator: Union[TextGenerator, CachedGenerator],
-                 mode: str = 'irc', k: int = 5) -> None:
+                 mode: str = 'irc', k: int = 5,
+                 prompts: Optional[ResumePrompts] = None,
+                 edge_type: Optional[EdgeType] = None) -> None:
         if isinstance(generator, TextGenerator):
             generator = CachedGenerator(generator)
         self.generator = generator
-        self.prompts = ResumePrompts(mode=mode, k=k)
+        self.prompts = prompts or ResumePrompts(mode=mode, k=k)
+        self.edge_type = edge_type
+
+    @property
+    def out_attr(self) -> str:
+        return f'resume_{self.prompts.mode}'
 
     def forward(self, data: HeteroData) -> HeteroData:
+        edge_type = interaction_edge_type(data, self.edge_type)
         prompts = self.prompts.build(data)
-        data['user'].resume = self.generator.generate(prompts,
-                                                      self.prompts.version)
+        data[edge_type[0]][self.out_attr] = self.generator.generate(
+            prompts, self.prompts.version)
         return data
 
     def __repr__(self) -> str:

@@ -18,18 +18,11 @@ def test_paired_difference():
     assert (d['num_better'], d['num_worse'], d['num_examples']) == (1, 2, 3)
 
 
-def test_run_quality(make_rec_graph, toy_encoder, tmp_path, monkeypatch):
+def test_run_quality(make_rec_graph, text_features, tmp_path):
     # Enough jobs for the sampled protocol's 99 negatives.
-    rec_graph = make_rec_graph(num_jobs=120)
-    # Stand-in resumes for the graph's users: the resume files ship for
-    # KaggleJobViews only.
-    import lgir_pyg.training.experiment
-    monkeypatch.setattr(lgir_pyg.training.experiment, 'load_resumes',
-                        lambda data, mode: [f'{mode} resume {t}'
-                                            for t in data['user'].text])
-    result = run_quality(['pop', 'job-mean', 'lightgcn', 'lgir'], seeds=2,
-                         output_dir=str(tmp_path), data=rec_graph,
-                         encoder=toy_encoder,
+    rec_graph = text_features(make_rec_graph(num_jobs=120))
+    result = run_quality(rec_graph, ['pop', 'job-mean', 'lightgcn', 'lgir'],
+                         seeds=2, output_dir=str(tmp_path), dataset='tiny',
                          train_overrides={'epochs': 2})
     assert result['seeds'] == 2 and result['torch_num_threads'] == 1
     assert [len(result['runs'][m]) for m in result['models']] == [2] * 4
@@ -50,4 +43,6 @@ def test_run_quality(make_rec_graph, toy_encoder, tmp_path, monkeypatch):
     table = (tmp_path / 'quality.md').read_text()
     assert table == format_quality(result)
     assert '| lgir |' in table and 'Goal (LGIR >= +10%' in table
+    assert table.startswith('# Quality on tiny (test split)')
+    assert 'The employer side' in table
     assert (tmp_path / 'quality_groups.png').stat().st_size > 1000

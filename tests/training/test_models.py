@@ -12,23 +12,24 @@ from lgir_pyg.training import (
     LightGCNRecommender,
     build_model,
     model_spec,
-    user_texts,
 )
+from lgir_pyg.errors import DataError
 from lgir_pyg.training.models import drop_edges
+from lgir_pyg.transforms import feature_name
 
 NO_TEXT = [name for name, spec in MODELS.items() if spec.user_text is None]
 WITH_TEXT = [name for name, spec in MODELS.items() if spec.user_text]
-
-
-def texts(num, dim=8, seed=0):
-    return torch.randn(num, dim, generator=torch.Generator().manual_seed(seed))
 
 
 def test_registry():
     assert list(MODELS) == ['pop', 'bprmf', 'lightgcn', 'text', 'job-mean',
                             'lightgcn-text', 'prompt-text', 'lgir-src',
                             'lgir-nogan', 'lgir']
-    assert model_spec('lgir').user_text == 'irc'
+    assert model_spec('lgir').user_text == 'resume_irc'
+    assert {name: model_spec(name).user_text for name in WITH_TEXT} == {
+        'text': 'text', 'job-mean': 'text', 'lightgcn-text': 'text',
+        'prompt-text': 'context', 'lgir-src': 'resume_src',
+        'lgir-nogan': 'resume_irc', 'lgir': 'resume_irc'}
     with pytest.raises(ValueError, match="Unknown model 'gpt'; valid names: "
                        "pop, bprmf, lightgcn, text"):
         model_spec('gpt')
@@ -38,24 +39,56 @@ def test_registry():
 
 @pytest.mark.parametrize('name', list(MODELS))
 def test_every_model_scores(rec_graph, name):
-    model = build_model(name, rec_graph, texts(6), texts(12, seed=1))
+    model = build_model(name, rec_graph)
+    assert model.edge_type == ('user', 'interacts', 'job')
     scores = model.scorer()(torch.tensor([0, 3]))
     assert scores.shape == (2, 12) and torch.isfinite(scores).all()
+    item_scores = model.scorer('item')(torch.tensor([1]))
+    assert torch.allclose(item_scores[0], model.scorer()(
+        torch.arange(6))[:, 1])
     out = Evaluator(rec_graph, num_sampled_negatives=3).evaluate(
         model.scorer(), 'test', 'sampled')
     assert out['count'] == 6
 
 
 @pytest.mark.parametrize('name', WITH_TEXT)
-def test_text_input_errors(rec_graph, name):
-    with pytest.raises(ValueError, match=f"'{name}' needs 'user_x'"):
-        build_model(name, rec_graph, None, texts(12))
-    with pytest.raises(ValueError, match=r"'job_x' must have shape \[12, F\]"):
-        build_model(name, rec_graph, texts(6), texts(11))
-    bad = texts(6)
-    bad[2, 0] = float('nan')
-    with pytest.raises(ValueError, match="'user_x' contains NaN"):
-        build_model(name, rec_graph, bad, texts(12))
+def test_text_models_read_their_features(rec_graph, name):
+    attr = feature_name(model_spec(name).user_text)
+    del rec_graph['user'][attr]
+    with pytest.raises(DataError, match=f"data\\['user'\\] has no feature "
+                       f"matrix '{attr}'; add it with lgir_pyg.transforms"):
+        build_model(name, rec_graph)
+    rec_graph['user'][attr] = torch.randn(6, 8)
+    rec_graph['job'].x = torch.randn(11, 8)
+    with pytest.raises(DataError, match=r"data\['job'\].x must have shape "
+                       r"\[12, F\]"):
+        build_model(name, rec_graph)
+    rec_graph['job'].x = torch.randn(12, 8)
+    rec_graph['user'][attr][2, 0] = float('nan')
+    with pytest.raises(DataError, match=f"{attr} contains NaN"):
+        build_model(name, rec_graph)
+    # Large but finite values are fine.
+    rec_graph['user'][attr][2, 0] = 3e38
+    build_model(name, rec_graph)
+
+
+def test_any_node_and_edge_type_names(rec_graph):
+    from torch_geometric.data import HeteroData
+    data = HeteroData()
+    data['customer'].num_nodes = 6
+    data['product'].num_nodes = 12
+    store = data['customer', 'buys', 'product']
+    for key, value in rec_graph['user', 'interacts', 'job'].items():
+        store[key] = value
+    data['product', 'rev_buys', 'customer'].edge_index = \
+        store.edge_index.flip(0)
+    data['customer'].x_irc = rec_graph['user'].x_irc
+    data['product'].x = rec_graph['job'].x
+    for name in ('pop', 'lightgcn', 'lgir'):
+        model = build_model(name, data)
+        assert model.edge_type == ('customer', 'buys', 'product')
+        out = Evaluator(data).evaluate(model.scorer(), 'test')
+        assert out['count'] == 5
 
 
 def test_popularity(rec_graph):
@@ -66,16 +99,16 @@ def test_popularity(rec_graph):
 
 
 def test_text_cosine_and_job_mean(rec_graph):
-    user_x, job_x = texts(6), texts(12, seed=1)
+    user_x, job_x = rec_graph['user'].x, rec_graph['job'].x
     cosine = F.normalize(user_x, dim=-1) @ F.normalize(job_x, dim=-1).t()
-    model = build_model('text', rec_graph, user_x, job_x)
+    model = build_model('text', rec_graph)
     assert torch.allclose(model.scorer()(torch.arange(6)), cosine, atol=1e-6)
 
     # User 2 trained on jobs 1 and 3.
     mean = (F.normalize(user_x[2], dim=0) + F.normalize(job_x[1], dim=0) +
             F.normalize(job_x[3], dim=0))
     expected = F.normalize(job_x, dim=-1) @ F.normalize(mean, dim=0)
-    model = build_model('job-mean', rec_graph, user_x, job_x)
+    model = build_model('job-mean', rec_graph)
     assert torch.allclose(model.scorer()(torch.tensor([2]))[0], expected,
                           atol=1e-6)
 
@@ -117,7 +150,7 @@ def test_drop_edges_and_masked_targets(rec_graph):
     assert out.size(1) == 12
     assert not {(0, 5), (2, 1)} & set(map(tuple, out.t().tolist()))
 
-    model = LGIRRecommender(rec_graph, texts(6), texts(12, seed=1))
+    model = LGIRRecommender(rec_graph)
     seen = []
     embed = model.embed
     model.embed = lambda edge_index: seen.append(edge_index) or embed(
@@ -130,8 +163,8 @@ def test_drop_edges_and_masked_targets(rec_graph):
 
 
 def test_lgir_recommender(rec_graph):
-    user_x, job_x = texts(6), texts(12, seed=1)
-    model = build_model('lightgcn-text', rec_graph, user_x, job_x)
+    job_x = rec_graph['job'].x
+    model = build_model('lightgcn-text', rec_graph)
     assert isinstance(model.model, LGIR) and model.model.refine is None
     assert str(model).startswith('LGIRRecommender(LGIR(6, 12, 8, '
                                  'embedding_dim=8, num_layers=1')
@@ -142,22 +175,19 @@ def test_lgir_recommender(rec_graph):
     # User 4's only job is job 4, which has two users.
     assert torch.allclose(user_emb[4], 0.5 * job_x[4] / 2**0.5)
 
-    gan = build_model('lgir', rec_graph, user_x, job_x)
+    gan = build_model('lgir', rec_graph)
     d_loss, g_loss = gan.gan_loss()
     assert d_loss.requires_grad and g_loss.requires_grad
     assert {id(p) for p in gan.discriminator_parameters()} == {
         id(p) for p in gan.model.refine.discriminator.parameters()}
 
-    random = build_model('lightgcn-text', rec_graph, user_x, job_x,
-                         text_init='random', embedding_dim=4, num_layers=2,
+    random = build_model('lightgcn-text', rec_graph, text_init='random', embedding_dim=4, num_layers=2,
                          use_id=True, shared_projection=True)
     assert random.model.out_channels == 4
     with pytest.raises(ValueError, match='needs separate projections'):
-        build_model('lightgcn-text', rec_graph, user_x, job_x,
-                    embedding_dim=4)
+        build_model('lightgcn-text', rec_graph, embedding_dim=4)
     with pytest.raises(ValueError, match="'text_init'"):
-        build_model('lightgcn-text', rec_graph, user_x, job_x,
-                    text_init='zero')
+        build_model('lightgcn-text', rec_graph, text_init='zero')
 
 
 def test_recommend(rec_graph):
@@ -175,16 +205,9 @@ def test_recommend(rec_graph):
         model.recommend(torch.tensor([0]), k=13)
 
 
-def test_user_texts(rec_graph):
-    assert user_texts(rec_graph, 'self')[:2] == ['python developer', '']
-    context = user_texts(rec_graph, 'context')
-    assert context[4] == 'truck driver. job 4 at company 1'
-    with pytest.raises(ValueError, match="Unknown user text source 'x'"):
-        user_texts(rec_graph, 'x')
-
-
 def test_fixed_embedding_is_not_trained(rec_graph):
-    model = FixedEmbedding(torch.ones(6, 1), torch.ones(12, 1), 'ones')
+    model = FixedEmbedding(torch.ones(6, 1), torch.ones(12, 1), 'ones',
+                           ('user', 'interacts', 'job'))
     assert list(model.parameters()) == []
     with pytest.raises(NotImplementedError, match='no training loss'):
         model.loss(torch.tensor([0]), torch.tensor([0]), torch.tensor([1]))

@@ -1,7 +1,8 @@
 import pytest
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.transforms import EncodeText
+from lgir_pyg.errors import DataError
+from lgir_pyg.transforms import EncodeText, feature_name
 
 
 def get_data() -> HeteroData:
@@ -15,7 +16,7 @@ def get_data() -> HeteroData:
 
 def test_encode_text(toy_encoder):
     transform = EncodeText(toy_encoder)
-    assert str(transform) == 'EncodeText(toy, user.text, job.text)'
+    assert str(transform) == 'EncodeText(toy, *.text)'
     data = transform(get_data())
     assert data['user'].x.tolist() == [[16, 2, 1], [0, 0, 1]]
     assert data['job'].x.size() == (3, 3)
@@ -31,11 +32,28 @@ def test_encode_text_node_types(toy_encoder):
 
 def test_encode_text_missing(toy_encoder):
     data = get_data()
-    with pytest.raises(KeyError, match="data\\['item'\\] has no attribute"):
+    with pytest.raises(DataError, match="data\\['item'\\] has no attribute"):
         EncodeText(toy_encoder, node_types='item')(data)
     assert 'item' not in data.node_types
-    with pytest.raises(KeyError, match="'resume'"):
+    with pytest.raises(DataError, match="texts 'resume'"):
         EncodeText(toy_encoder, text_attr='resume')(data)
+
+
+def test_encode_text_sources_coexist(toy_encoder):
+    data = get_data()
+    data['user'].resume_irc = ['Skills: Python, SQL', 'Skills: cooking']
+    data = EncodeText(toy_encoder)(data)
+    transform = EncodeText(toy_encoder, 'user', 'resume_irc')
+    assert str(transform) == 'EncodeText(toy, user.resume_irc)'
+    data = transform(data)
+    assert data['user'].x.tolist() == [[16, 2, 1], [0, 0, 1]]
+    assert data['user'].x_irc.tolist() == [[19, 3, 1], [15, 2, 1]]
+    assert 'x_irc' not in data['job']
+    assert [feature_name(a) for a in ('text', 'resume_src', 'context')] == [
+        'x', 'x_src', 'x_context']
+    out = EncodeText(toy_encoder, 'job', out_attr='x_title')
+    assert str(out) == 'EncodeText(toy, job.text, out_attr=x_title)'
+    assert out(data)['job'].x_title.size() == (3, 3)
 
 
 def test_encode_text_cache(toy_encoder, tmp_path):
@@ -49,7 +67,7 @@ def test_encode_text_cache(toy_encoder, tmp_path):
 def test_encode_text_minilm(minilm):
     transform = EncodeText(minilm)
     assert str(transform) == ('EncodeText(sentence-transformers/'
-                              'all-MiniLM-L6-v2, user.text, job.text)')
+                              'all-MiniLM-L6-v2, *.text)')
     data = transform(get_data())
     assert data['user'].x.size() == (2, 384)
     assert data['job'].x.size() == (3, 384)
