@@ -4,6 +4,7 @@ from torch_geometric.nn import LGConv
 from torch_geometric.utils import to_undirected
 
 from lgir_pyg.nn import GANRefine
+from lgir_pyg.nn.functional import topk_excluding
 
 
 class TextLightGCN(torch.nn.Module):
@@ -57,9 +58,12 @@ for epoch in range(1, 51):
     pos_score = (user_emb[user] * job_emb[job]).sum(dim=-1)
     neg_score = (user_emb[user] * job_emb[neg]).sum(dim=-1)
     bpr_loss = F.softplus(neg_score - pos_score).mean()
-    # Many-shot users are real, refined few-shot users fake. d_loss reaches
-    # only D's parameters and g_loss only G's, so one optimizer steps all.
-    d_loss, g_loss = model.refine.loss(user_text, num_train)
+    # Many-shot users are real, refined few-shot users fake; a sample of
+    # each keeps the step cheap on a large graph. d_loss reaches only D's
+    # parameters and g_loss only G's, so one optimizer steps all.
+    few, many = model.refine.sample_shots(num_train, num_samples=16)
+    d_loss, g_loss = model.refine.loss(user_text, few_index=few,
+                                       many_index=many)
     loss = bpr_loss + lambda_gan * g_loss + d_loss
     optimizer.zero_grad()
     loss.backward()
@@ -68,9 +72,9 @@ for epoch in range(1, 51):
 model.eval()
 with torch.no_grad():
     user_emb, job_emb = model(edge_index, user_text, job_text, num_train)
-    scores = user_emb @ job_emb.t()
-    scores[user, job] = float('-inf')  # Never recommend training jobs.
-    top5 = scores.topk(5, dim=-1).indices
+    # Never recommend training jobs.
+    _, top5 = topk_excluding(user_emb @ job_emb.t(), 5,
+                             exclude_edge_index=torch.stack([user, job]))
 print(model.refine)
 print(f'BPR {bpr_loss.item():.4f}, D {d_loss.item():.4f}, '
       f'G {g_loss.item():.4f}')

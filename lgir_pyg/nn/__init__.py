@@ -1,3 +1,13 @@
+r"""Layers, models and losses of LGIR, in pure PyTorch and PyG.
+
+Their forward passes need no host synchronisation; checks that would need
+one (finite features, indices in range) run only in PyG's debug mode:
+
+.. code-block:: python
+
+    with torch_geometric.debug():
+        user_emb, job_emb = model(edge_index, user_x, job_x)
+"""
 from lgir_pyg.nn.gan import (
     GANRefine,
     ResumeDiscriminator,
@@ -5,6 +15,7 @@ from lgir_pyg.nn.gan import (
     discriminator_loss,
     generator_loss,
     shot_masks,
+    shot_thresholds,
 )
 from lgir_pyg.nn.lgir import LGIR
 
@@ -16,4 +27,5 @@ __all__ = [
     'discriminator_loss',
     'generator_loss',
     'shot_masks',
+    'shot_thresholds',
 ]

@@ -1,23 +1,22 @@
 from typing import Optional, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn import Embedding, Linear
 from torch_geometric.nn.conv import LGConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
-from torch_geometric.utils import (
-    degree,
-    is_torch_sparse_tensor,
-    to_torch_csr_tensor,
-    to_undirected,
-)
+from torch_geometric.nn.models.lightgcn import BPRLoss
+from torch_geometric.utils import degree, is_torch_sparse_tensor
+from torch_geometric.utils import to_torch_csr_tensor
 
-from lgir_pyg.nn._checks import check_features
+from lgir_pyg.errors import UsageError
+from lgir_pyg.nn._checks import check_features, check_index
+from lgir_pyg.nn.functional import topk_excluding
 from lgir_pyg.nn.gan import GANRefine
 
 FUSIONS = ('sum', 'concat')
 SELF_LOOPS = ('isolated', 'all', 'none')
+TEXT_INITS = ('random', 'identity')
 
 
 class LGIR(torch.nn.Module):
@@ -68,6 +67,11 @@ class LGIR(torch.nn.Module):
         (renormalised GCN, the same for isolated nodes),
         :obj:`self_loops="none"` is plain LightGCN.
 
+    :meth:`forward` needs no host synchronisation: it runs on the
+    :obj:`meta` device and under :func:`torch.compile` without graph breaks.
+    Checks that would synchronise (finite features, node indices in range)
+    run only in PyG's debug mode (:class:`torch_geometric.debug`).
+
     Args:
         num_users (int): Number of users.
         num_jobs (int): Number of jobs.
@@ -94,6 +98,19 @@ class LGIR(torch.nn.Module):
             (default: :obj:`True`)
         self_loops (str, optional): :obj:`"isolated"`, :obj:`"all"` or
             :obj:`"none"`, see the note above. (default: :obj:`"isolated"`)
+        text_init (str, optional): :obj:`"random"` initialises the text
+            projections like :class:`torch.nn.Linear`; :obj:`"identity"`
+            starts the job projection as the identity and the user
+            projection at zero, so that the untrained model scores a job by
+            the inner product of its text embedding with the text of the
+            user's propagated jobs. :obj:`"identity"` needs separate
+            projections (:obj:`shared_projection=False`) of the text size
+            (:obj:`embedding_dim=text_channels`). (default: :obj:`"random"`)
+        cached (bool, optional): If set to :obj:`True`, the normalised
+            adjacency of the first :obj:`edge_index` is kept and used for
+            every later call, whatever :obj:`edge_index` is passed, until
+            :meth:`reset_parameters`; only for a fixed graph.
+            (default: :obj:`False`)
         refine (GANRefine, optional): If given, user text embeddings pass
             through it before the projection, so the recommendation loss
             also trains its generator on the refined rows.
@@ -112,22 +129,34 @@ class LGIR(torch.nn.Module):
         use_text: bool = True,
         shared_projection: bool = True,
         self_loops: str = 'isolated',
+        text_init: str = 'random',
+        cached: bool = False,
         refine: Optional[GANRefine] = None,
     ) -> None:
         super().__init__()
         if fusion not in FUSIONS:
-            raise ValueError(f"'fusion' must be one of {FUSIONS} "
+            raise UsageError(f"'fusion' must be one of {FUSIONS} "
                              f"(got {fusion!r})")
         if self_loops not in SELF_LOOPS:
-            raise ValueError(f"'self_loops' must be one of {SELF_LOOPS} "
+            raise UsageError(f"'self_loops' must be one of {SELF_LOOPS} "
                              f"(got {self_loops!r})")
+        if text_init not in TEXT_INITS:
+            raise UsageError(f"'text_init' must be one of {TEXT_INITS} "
+                             f"(got {text_init!r})")
         if not (use_id or use_text):
-            raise ValueError("At least one of 'use_id' and 'use_text' must "
+            raise UsageError("At least one of 'use_id' and 'use_text' must "
                              "be True")
+        if text_init == 'identity' and not (
+                use_text and not shared_projection
+                and embedding_dim == text_channels):
+            raise UsageError(f"text_init='identity' needs separate "
+                             f"projections (use_text=True, "
+                             f"shared_projection=False) of the text size "
+                             f"(embedding_dim={text_channels})")
         if refine is not None and not use_text:
-            raise ValueError("'refine' needs 'use_text=True'")
+            raise UsageError("'refine' needs 'use_text=True'")
         if refine is not None and refine.channels != text_channels:
-            raise ValueError(f"'refine' expects {refine.channels} channels "
+            raise UsageError(f"'refine' expects {refine.channels} channels "
                              f"but 'text_channels' is {text_channels}")
 
         self.num_users = num_users
@@ -140,6 +169,8 @@ class LGIR(torch.nn.Module):
         self.use_text = use_text
         self.shared_projection = shared_projection
         self.self_loops = self_loops
+        self.text_init = text_init
+        self.cached = cached
         self.refine = refine
         concat = fusion == 'concat' and use_id and use_text
         self.out_channels = 2 * embedding_dim if concat else embedding_dim
@@ -148,7 +179,7 @@ class LGIR(torch.nn.Module):
             alpha = 1. / (num_layers + 1)
         if isinstance(alpha, Tensor):
             if alpha.size() != (num_layers + 1, ):
-                raise ValueError(f"'alpha' must have {num_layers + 1} "
+                raise UsageError(f"'alpha' must have {num_layers + 1} "
                                  f"entries (got {tuple(alpha.size())})")
         else:
             alpha = torch.tensor([alpha] * (num_layers + 1))
@@ -166,49 +197,91 @@ class LGIR(torch.nn.Module):
                 self.job_proj = Linear(text_channels, embedding_dim,
                                        bias=False)
         self.conv = LGConv(normalize=False)
-        self._cache: Optional[Tuple[Tensor, Tensor]] = None
+        # Buffers, so that `.to()` and `.double()` move the cache and
+        # `copy.deepcopy` copies it; not part of the state dict.
+        self.register_buffer('_cached_edge_index', None, persistent=False)
+        self.register_buffer('_cached_edge_weight', None, persistent=False)
 
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        r"""Resets all learnable parameters of the module."""
+        r"""Resets all learnable parameters of the module, applies
+        :obj:`text_init` and clears the cached adjacency."""
         if self.use_id:
             torch.nn.init.xavier_uniform_(self.user_embedding.weight)
             torch.nn.init.xavier_uniform_(self.job_embedding.weight)
         if self.use_text:
+            # Drawn for every text_init, so that the random values of the
+            # other parameters do not depend on it.
             self.user_proj.reset_parameters()
             if not self.shared_projection:
                 self.job_proj.reset_parameters()
+        if self.text_init == 'identity':
+            torch.nn.init.eye_(self.job_proj.weight)
+            torch.nn.init.zeros_(self.user_proj.weight)
         if self.refine is not None:
             self.refine.reset_parameters()
+        self._cached_edge_index = self._cached_edge_weight = None
 
-    def build_adjacency(self, edge_index: Tensor) -> Tensor:
+    def normalize(
+        self,
+        edge_index: Tensor,
+        dtype: Optional[torch.dtype] = None,
+    ) -> Tuple[Tensor, Tensor]:
         r"""Returns the normalised adjacency :math:`\hat{\mathbf{D}}^{-1/2}
         \hat{\mathbf{A}} \hat{\mathbf{D}}^{-1/2}` over users
-        :obj:`0, ..., num_users - 1` followed by jobs, as a sparse CSR tensor
-        that :meth:`forward` accepts in place of :obj:`edge_index`. A pair
-        given more than once counts once.
+        :obj:`0, ..., num_users - 1` followed by jobs as
+        :obj:`(edge_index, edge_weight)`. A pair given more than once counts
+        once: its copies get weight zero, which keeps every shape
+        independent of the data.
 
         Args:
             edge_index (torch.Tensor): The user-job training edges
                 :math:`(2, |\mathcal{E}|)`, users in row 0 and jobs in row 1,
                 both indexed within their node type.
+            dtype (torch.dtype, optional): The type of the weights; the
+                default floating point type if :obj:`None`.
+                (default: :obj:`None`)
         """
-        self._check_edge_index(edge_index)
+        if edge_index.dim() != 2 or edge_index.size(0) != 2:
+            raise UsageError(f"'edge_index' must have shape (2, E) (got "
+                             f"{tuple(edge_index.size())})")
+        check_index("'edge_index' row 0 (users)", edge_index[0],
+                    self.num_users)
+        check_index("'edge_index' row 1 (jobs)", edge_index[1],
+                    self.num_jobs)
         num_nodes = self.num_users + self.num_jobs
-        row, col = edge_index
-        edge_index = to_undirected(
-            torch.stack([row, col + self.num_users]), num_nodes=num_nodes)
-        if self.self_loops == 'all':
+        key, perm = (edge_index[0] * self.num_jobs + edge_index[1]).sort()
+        first = torch.ones_like(key, dtype=torch.bool)
+        first[1:] = key[1:] != key[:-1]
+        weight = first.to(dtype or torch.get_default_dtype())
+        user = edge_index[0, perm]
+        job = edge_index[1, perm] + self.num_users
+        row, col = torch.cat([user, job]), torch.cat([job, user])
+        weight = torch.cat([weight, weight])
+        if self.self_loops != 'none':
+            # Every node gets a loop; "isolated" weighs the others' zero.
             loop = torch.arange(num_nodes, device=edge_index.device)
-        elif self.self_loops == 'isolated':
-            loop = (degree(edge_index[0], num_nodes) == 0).nonzero().view(-1)
-        else:
-            loop = edge_index.new_empty(0)
-        edge_index = torch.cat([edge_index, torch.stack([loop, loop])], dim=1)
-        edge_index, edge_weight = gcn_norm(edge_index, None, num_nodes,
-                                           add_self_loops=False)
-        return to_torch_csr_tensor(edge_index, edge_weight, size=num_nodes)
+            loop_weight = weight.new_ones(num_nodes)
+            if self.self_loops == 'isolated':
+                loop_weight = (degree(row, num_nodes) == 0).to(weight.dtype)
+            row, col = torch.cat([row, loop]), torch.cat([col, loop])
+            weight = torch.cat([weight, loop_weight])
+        return gcn_norm(torch.stack([row, col]), weight, num_nodes,
+                        add_self_loops=False)
+
+    def build_adjacency(self, edge_index: Tensor) -> Tensor:
+        r"""Returns the normalised adjacency of :meth:`normalize` as a sparse
+        CSR tensor that :meth:`forward` accepts in place of
+        :obj:`edge_index`.
+
+        Args:
+            edge_index (torch.Tensor): The user-job training edges
+                :math:`(2, |\mathcal{E}|)`.
+        """
+        edge_index, edge_weight = self.normalize(edge_index)
+        return to_torch_csr_tensor(edge_index, edge_weight,
+                                   size=self.num_users + self.num_jobs)
 
     def input_embedding(
         self,
@@ -251,9 +324,7 @@ class LGIR(torch.nn.Module):
         Args:
             edge_index (torch.Tensor): The user-job training edges
                 :math:`(2, |\mathcal{E}|)`, users in row 0 and jobs in row 1,
-                or the adjacency from :meth:`build_adjacency`. The adjacency
-                of an edge index is built once and cached while the same
-                tensor object is passed again; do not modify it in place.
+                or the sparse adjacency from :meth:`build_adjacency`.
             user_x (torch.Tensor, optional): User text embeddings
                 :math:`(|\mathcal{U}|, F)`; needed if :obj:`use_text`.
                 (default: :obj:`None`)
@@ -264,142 +335,154 @@ class LGIR(torch.nn.Module):
                 interactions per user, passed to :obj:`refine`.
                 (default: :obj:`None`)
         """
-        adj = self._adjacency(edge_index)
         user_x, job_x = self.input_embedding(user_x, job_x,
                                              num_train_interactions)
         x = torch.cat([user_x, job_x], dim=0)
+        edge_index, edge_weight = self._adjacency(edge_index, x.dtype)
         out = x * self.alpha[0]
         for i in range(self.num_layers):
-            x = self.conv(x, adj)
+            x = self.conv(x, edge_index, edge_weight)
             out = out + x * self.alpha[i + 1]
         return out[:self.num_users], out[self.num_users:]
 
     def recommendation_loss(
         self,
-        user_emb: Tensor,
-        job_emb: Tensor,
-        user_index: Tensor,
-        pos_index: Tensor,
-        neg_index: Tensor,
+        pos_edge_rank: Tensor,
+        neg_edge_rank: Tensor,
+        node_id: Optional[Tensor] = None,
         lambda_reg: float = 1e-4,
+        **kwargs,
     ) -> Tensor:
-        r"""Computes the Bayesian Personalized Ranking (BPR) loss of the
-        triples :obj:`(user_index[i], pos_index[i], neg_index[i])` plus the
-        :math:`L_2` regularisation of the batch's ID embeddings (the
-        per-node parameters of layer 0, as in LightGCN)
+        r"""Computes the model loss for a ranking objective via the Bayesian
+        Personalized Ranking (BPR) loss, as
+        :meth:`torch_geometric.nn.models.LightGCN.recommendation_loss` does:
+        :class:`~torch_geometric.nn.models.lightgcn.BPRLoss` of the ranks
+        plus the :math:`L_2` regularisation of the layer-0 ID embeddings of
+        the nodes :obj:`node_id`, with users :obj:`0, ..., num_users - 1`
+        followed by jobs. Without ID embeddings (:obj:`use_id=False`) there
+        is nothing to regularise; the text projections are not in the
+        penalty either (use the optimizer's weight decay for them).
 
-        .. math::
-            \frac{1}{B} \sum_{i=1}^{B} \textrm{softplus}(\hat{y}_{u_i n_i} -
-            \hat{y}_{u_i p_i}) + \frac{\lambda}{B} \sum_{i=1}^{B} \left(
-            \|\mathbf{e}_{u_i}\|^2 + \|\mathbf{e}_{p_i}\|^2 +
-            \|\mathbf{e}_{n_i}\|^2 \right).
+        .. note::
 
-        The shared text projection is not in the penalty; use the
-        optimizer's weight decay for it.
+            The i-th entry in the :obj:`pos_edge_rank` vector and i-th entry
+            in the :obj:`neg_edge_rank` entry must correspond to ranks of
+            positive and negative edges of the same user.
 
         Args:
-            user_emb (torch.Tensor): User embeddings from :meth:`forward`.
-            job_emb (torch.Tensor): Job embeddings from :meth:`forward`.
-            user_index (torch.Tensor): Users of the batch :math:`(B)`.
-            pos_index (torch.Tensor): Their positive jobs :math:`(B)`.
-            neg_index (torch.Tensor): Their negative jobs :math:`(B)`.
-            lambda_reg (float, optional): The :math:`L_2` regularisation
-                strength :math:`\lambda`. (default: :obj:`1e-4`)
+            pos_edge_rank (torch.Tensor): Positive edge rankings.
+            neg_edge_rank (torch.Tensor): Negative edge rankings.
+            node_id (torch.Tensor, optional): The indices of the nodes
+                involved for deriving a prediction for both positive and
+                negative edges (*e.g.*, :obj:`torch.cat([user, pos +
+                num_users, neg + num_users])`). If set to :obj:`None`, all
+                nodes will be used. (default: :obj:`None`)
+            lambda_reg (float, optional): The :math:`L_2` regularization
+                strength of the Bayesian Personalized Ranking (BPR) loss.
+                (default: :obj:`1e-4`)
+            **kwargs (optional): Additional arguments of the underlying
+                :class:`torch_geometric.nn.models.lightgcn.BPRLoss` loss
+                function.
         """
-        user = user_emb[user_index]
-        pos_score = (user * job_emb[pos_index]).sum(dim=-1)
-        neg_score = (user * job_emb[neg_index]).sum(dim=-1)
-        loss = F.softplus(neg_score - pos_score).mean()
-        if self.use_id and lambda_reg != 0:
-            reg = (self.user_embedding(user_index).pow(2).sum() +
-                   self.job_embedding(pos_index).pow(2).sum() +
-                   self.job_embedding(neg_index).pow(2).sum())
-            loss = loss + lambda_reg * reg / user_index.numel()
-        return loss
+        if not self.use_id:
+            lambda_reg = 0.
+        loss_fn = BPRLoss(lambda_reg, **kwargs)
+        emb = None
+        if self.use_id:
+            emb = torch.cat([self.user_embedding.weight,
+                             self.job_embedding.weight])
+            emb = emb if node_id is None else emb[node_id]
+        return loss_fn(pos_edge_rank, neg_edge_rank, emb)
 
     def gan_loss(
         self,
         user_x: Tensor,
-        num_train_interactions: Tensor,
+        num_train_interactions: Optional[Tensor] = None,
+        few_index: Optional[Tensor] = None,
+        many_index: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns :obj:`(d_loss, g_loss)` of :obj:`refine`, see
         :meth:`GANRefine.loss`.
 
         Args:
             user_x (torch.Tensor): User text embeddings.
-            num_train_interactions (torch.Tensor): Training interactions per
-                user.
+            num_train_interactions (torch.Tensor, optional): Training
+                interactions per user. (default: :obj:`None`)
+            few_index (torch.Tensor, optional): Rows of few-shot users.
+                (default: :obj:`None`)
+            many_index (torch.Tensor, optional): Rows of many-shot users.
+                (default: :obj:`None`)
         """
         if self.refine is None:
-            raise ValueError("'gan_loss' needs a model built with 'refine'")
-        return self.refine.loss(user_x, num_train_interactions)
+            raise UsageError("'gan_loss' needs a model built with 'refine'")
+        return self.refine.loss(user_x, num_train_interactions, few_index,
+                                many_index)
 
     @torch.no_grad()
-    def recommend(
+    def recommend_jobs(
         self,
-        user_emb: Tensor,
-        job_emb: Tensor,
-        k: int,
-        exclude_edge_index: Optional[Tensor] = None,
+        edge_index: Tensor,
+        user_x: Optional[Tensor] = None,
+        job_x: Optional[Tensor] = None,
+        num_train_interactions: Optional[Tensor] = None,
         user_index: Optional[Tensor] = None,
+        k: int = 1,
+        exclude_edge_index: Optional[Tensor] = None,
+        sorted: bool = True,
     ) -> Tensor:
         r"""Returns the top-:math:`k` jobs of each user, best first, as a
-        tensor :math:`(N, k)` of job indices.
+        tensor :math:`(N, k)` of job indices, like
+        :meth:`torch_geometric.nn.models.LightGCN.recommend` but on the
+        bipartite graph with text inputs (hence the name); see
+        :func:`~lgir_pyg.nn.functional.topk_excluding` to rank precomputed
+        embeddings. Call :meth:`eval` first if :obj:`refine` has dropout.
 
         Args:
-            user_emb (torch.Tensor): User embeddings from :meth:`forward`.
-            job_emb (torch.Tensor): Job embeddings from :meth:`forward`.
-            k (int): Number of recommendations.
+            edge_index (torch.Tensor): The training edges, as in
+                :meth:`forward`.
+            user_x (torch.Tensor, optional): User text embeddings.
+                (default: :obj:`None`)
+            job_x (torch.Tensor, optional): Job text embeddings.
+                (default: :obj:`None`)
+            num_train_interactions (torch.Tensor, optional): Training
+                interactions per user. (default: :obj:`None`)
+            user_index (torch.Tensor, optional): The users to recommend to;
+                all users if :obj:`None`. (default: :obj:`None`)
+            k (int, optional): Number of recommendations. (default: :obj:`1`)
             exclude_edge_index (torch.Tensor, optional): User-job pairs
                 :math:`(2, E)` never to recommend (*e.g.*, training
                 interactions); they score :obj:`-inf`, so they only appear if
                 a user has fewer than :obj:`k` other jobs.
                 (default: :obj:`None`)
-            user_index (torch.Tensor, optional): The users to recommend to;
-                all users if :obj:`None`. (default: :obj:`None`)
+            sorted (bool, optional): Whether to sort the recommendations by
+                score. (default: :obj:`True`)
         """
-        if not 1 <= k <= job_emb.size(0):
-            raise ValueError(f"'k' must be in [1, {job_emb.size(0)}] "
-                             f"(got {k})")
-        if user_index is None:
-            user_index = torch.arange(user_emb.size(0),
-                                      device=user_emb.device)
-        score = user_emb[user_index] @ job_emb.t()
-        if exclude_edge_index is not None:
-            # Row of each user in `score`, -1 for users not asked for.
-            row = user_index.new_full((user_emb.size(0), ), -1)
-            row[user_index] = torch.arange(user_index.numel(),
-                                           device=user_index.device)
-            row = row[exclude_edge_index[0]]
-            keep = row >= 0
-            score[row[keep], exclude_edge_index[1, keep]] = float('-inf')
-        return score.topk(k, dim=-1).indices
+        user_emb, job_emb = self(edge_index, user_x, job_x,
+                                 num_train_interactions)
+        if user_index is not None:
+            user_emb = user_emb[user_index]
+        return topk_excluding(user_emb @ job_emb.t(), k, user_index,
+                              exclude_edge_index, sorted).indices
 
-    def _adjacency(self, edge_index: Tensor) -> Tensor:
+    def _adjacency(
+        self,
+        edge_index: Tensor,
+        dtype: torch.dtype,
+    ) -> Tuple[Tensor, Optional[Tensor]]:
         if is_torch_sparse_tensor(edge_index):
             num_nodes = self.num_users + self.num_jobs
             if edge_index.size() != (num_nodes, num_nodes):
-                raise ValueError(f"The adjacency 'edge_index' must have "
+                raise UsageError(f"The adjacency 'edge_index' must have "
                                  f"size ({num_nodes}, {num_nodes}) (got "
                                  f"{tuple(edge_index.size())})")
-            return edge_index
-        if self._cache is None or self._cache[0] is not edge_index:
-            self._cache = (edge_index, self.build_adjacency(edge_index))
-        return self._cache[1]
-
-    def _check_edge_index(self, edge_index: Tensor) -> None:
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise ValueError(f"'edge_index' must have shape (2, E) (got "
-                             f"{tuple(edge_index.size())})")
-        if edge_index.numel() == 0:
-            return
-        for i, (name, size) in enumerate([('user', self.num_users),
-                                          ('job', self.num_jobs)]):
-            low, high = int(edge_index[i].min()), int(edge_index[i].max())
-            if low < 0 or high >= size:
-                raise ValueError(f"'edge_index' row {i} holds {name} "
-                                 f"indices in [{low}, {high}], outside "
-                                 f"[0, {size - 1}]")
+            return edge_index, None
+        if self._cached_edge_index is not None:
+            return self._cached_edge_index, self._cached_edge_weight
+        edge_index, edge_weight = self.normalize(edge_index, dtype)
+        if self.cached:
+            self._cached_edge_index = edge_index
+            self._cached_edge_weight = edge_weight
+        return edge_index, edge_weight
 
     def __repr__(self) -> str:
         refine = '' if self.refine is None else f', refine={self.refine}'
@@ -408,4 +491,5 @@ class LGIR(torch.nn.Module):
                 f'embedding_dim={self.embedding_dim}, '
                 f'num_layers={self.num_layers}, fusion={self.fusion}, '
                 f'use_id={self.use_id}, use_text={self.use_text}, '
-                f'self_loops={self.self_loops}{refine})')
+                f'self_loops={self.self_loops}, '
+                f'text_init={self.text_init}{refine})')

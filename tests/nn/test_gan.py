@@ -1,6 +1,10 @@
+import copy
+
 import pytest
 import torch
+import torch_geometric
 
+from lgir_pyg.errors import UsageError
 from lgir_pyg.nn import (
     GANRefine,
     ResumeDiscriminator,
@@ -8,6 +12,7 @@ from lgir_pyg.nn import (
     discriminator_loss,
     generator_loss,
     shot_masks,
+    shot_thresholds,
 )
 
 
@@ -41,10 +46,152 @@ def test_shot_masks():
 
 @pytest.mark.parametrize('k1,k2', [(3, 3), (5, 2)])
 def test_shot_masks_thresholds(k1, k2):
-    with pytest.raises(ValueError, match=f"'k1' \\({k1}\\).*'k2' \\({k2}\\)"):
+    with pytest.raises(UsageError, match=f"'k1' \\({k1}\\).*'k2' \\({k2}\\)"):
         shot_masks(torch.tensor([1]), k1, k2)
-    with pytest.raises(ValueError, match="'k1'"):
+    with pytest.raises(UsageError, match="'k1'"):
         GANRefine(4, k1=k1, k2=k2)
+
+
+def test_shot_thresholds():
+    # 10 users: median 2, 0.9-quantile 6.1.
+    count = torch.tensor([1, 1, 1, 2, 2, 2, 3, 4, 6, 7])
+    k1, k2 = shot_thresholds(count)
+    assert (k1.item(), k2.item()) == (2, 7)
+    few, many = shot_masks(count, k1, k2)
+    assert few.sum() == 6 and many.tolist() == [False] * 9 + [True]
+    # k2 stays above k1 when the quantiles fall on one value.
+    k1, k2 = shot_thresholds(torch.ones(5, dtype=torch.long), (0.1, 0.2))
+    assert (k1.item(), k2.item()) == (1, 2)
+    for quantiles in [(0.9, 0.5), (0.5, 0.5), (-0.1, 0.5), (0.5, 1.1)]:
+        with pytest.raises(UsageError, match="'quantiles' must be"):
+            shot_thresholds(count, quantiles)
+
+
+def test_gan_refine_quantile_thresholds():
+    refine = GANRefine(4, hidden_channels=8, thresholds='quantile',
+                       quantiles=(0.25, 0.75))
+    assert str(refine) == ('GANRefine(4, hidden_channels=8, num_layers=2, '
+                           'thresholds=quantile, quantiles=(0.25, 0.75), '
+                           'identity_weight=1.0, select=threshold)')
+    # Quartiles 1.75 and 5.25: k1 = 1, k2 = 6.
+    count = torch.tensor([1, 1, 2, 3, 4, 5, 6, 9])
+    few, many = refine.shot_masks(count)
+    assert few.tolist() == [True, True] + [False] * 6
+    assert many.tolist() == [False] * 6 + [True] * 2
+
+    torch.nn.init.normal_(refine.generator.mlp.lins[-1].weight)
+    x = torch.randn(8, 4)
+    out = refine(x, count)
+    assert torch.equal(out[2:], x[2:])
+    assert torch.allclose(out[:2], refine.generator(x[:2]))
+    with pytest.raises(UsageError, match=r"at least k2, the 0.75-quantile,"):
+        refine.loss(x[:2], count[:2])
+
+
+def test_gan_refine_sample_shots():
+    refine = GANRefine(4, hidden_channels=8)
+    count = torch.tensor([1, 6, 3, 2, 9, 0, 5])
+    few, many = refine.sample_shots(count, 50,
+                                    torch.Generator().manual_seed(0))
+    assert few.size() == many.size() == (50, )
+    assert set(few.tolist()) == {0, 3, 5}  # All drawn, with replacement,
+    assert set(many.tolist()) == {1, 4, 6}  # of their group only.
+    again = refine.sample_shots(count, 50, torch.Generator().manual_seed(0))
+    assert torch.equal(few, again[0]) and torch.equal(many, again[1])
+    with pytest.raises(UsageError, match='needs many-shot users'):
+        refine.sample_shots(torch.tensor([1, 2]), 4)
+
+
+def test_gan_refine_loss_on_a_batch():
+    torch.manual_seed(0)
+    refine = GANRefine(4, hidden_channels=8, identity_weight=0.5)
+    torch.nn.init.normal_(refine.generator.mlp.lins[-1].weight)
+    x = torch.randn(6, 4)
+    count = torch.tensor([1, 5, 2, 6, 3, 1])
+    calls = []
+    refine.generator.register_forward_hook(
+        lambda module, args, out: calls.append(args[0].size(0)))
+
+    full = refine.loss(x, count)
+    assert calls == [3]  # One forward pass of G for both losses.
+    # The full loss is the loss of the batch of all few and many rows.
+    batch = refine.loss(x, few_index=torch.tensor([0, 2, 5]),
+                        many_index=torch.tensor([1, 3]))
+    assert torch.allclose(full[0], batch[0])
+    assert torch.allclose(full[1], batch[1])
+
+    # A batch weighs the rows it holds: row 0 twice, row 2 not at all.
+    few, many = torch.tensor([0, 0, 5]), torch.tensor([3])
+    d_loss, g_loss = refine.loss(x, few_index=few, many_index=many)
+    fake = refine.generator(x[few])
+    expected = discriminator_loss(refine.discriminator(x[many]),
+                                  refine.discriminator(fake))
+    assert torch.allclose(d_loss, expected)
+    expected = generator_loss(refine.discriminator(fake), fake, x[few], 0.5)
+    assert torch.allclose(g_loss, expected)
+
+
+def test_gan_refine_discriminator_step_before_generator_backward():
+    # A trainer may step D on d_loss before back-propagating g_loss.
+    refine = GANRefine(4, hidden_channels=8)
+    x = torch.randn(6, 4)
+    count = torch.tensor([1, 1, 2, 5, 6, 7])
+    d_opt = torch.optim.SGD(refine.discriminator.parameters(), lr=0.1)
+    d_loss, g_loss = refine.loss(x, count)
+    d_loss.backward()
+    d_opt.step()
+    g_loss.backward()
+    assert all(p.grad is not None for p in refine.generator.parameters())
+
+
+def gan_inputs(device=None):
+    x = torch.randn(6, 4, device=device)
+    count = torch.tensor([1, 1, 2, 5, 6, 7], device=device)
+    few = torch.tensor([0, 2, 2], device=device)
+    many = torch.tensor([3, 5], device=device)
+    return x, count, few, many
+
+
+@pytest.mark.parametrize('select', ['threshold', 'discriminator'])
+def test_gan_refine_meta_device(select):
+    with torch.device('meta'):
+        refine = GANRefine(4, hidden_channels=8, select=select)
+        x, count, few, many = gan_inputs()
+        out = refine(x, count)
+        d_loss, g_loss = refine.loss(x, few_index=few, many_index=many)
+    assert out.is_meta and out.size() == (6, 4)
+    assert d_loss.is_meta and g_loss.is_meta
+
+
+def test_gan_refine_deepcopy_and_to_after_forward():
+    refine = GANRefine(4, hidden_channels=8, dropout=0.1)
+    x, count, few, many = gan_inputs()
+    refine.eval()
+    out = refine(x, count)
+    refine.loss(x, count)
+    clone = copy.deepcopy(refine)
+    assert torch.equal(clone(x, count), out)
+    refine.double()
+    assert torch.allclose(refine(x.double(), count).float(), out, atol=1e-6)
+    refine.to('meta')
+    assert refine(x.to('meta'), count.to('meta')).is_meta
+
+
+@pytest.mark.skipif(not torch._dynamo.is_dynamo_supported(),
+                    reason='torch.compile is not supported on this platform')
+@pytest.mark.parametrize('kwargs', [{}, {'select': 'discriminator'},
+                                    {'thresholds': 'quantile'}])
+def test_gan_refine_compile(kwargs):
+    refine = GANRefine(4, hidden_channels=8, **kwargs)
+    torch.nn.init.normal_(refine.generator.mlp.lins[-1].weight)
+    x, count, few, many = gan_inputs()
+    # fullgraph=True fails on any graph break (a host sync causes one).
+    forward = torch.compile(refine, fullgraph=True, backend='eager')
+    assert torch.allclose(forward(x, count), refine(x, count))
+    loss = torch.compile(refine.loss, fullgraph=True, backend='eager')
+    for a, b in zip(loss(x, few_index=few, many_index=many),
+                    refine.loss(x, few_index=few, many_index=many)):
+        assert torch.allclose(a, b)
 
 
 def test_losses():
@@ -55,7 +202,7 @@ def test_losses():
     refined, original = torch.ones(2, 3), torch.zeros(2, 3)
     out = generator_loss(torch.zeros(2), refined, original, 0.5)
     assert torch.isclose(out, torch.log(torch.tensor(2.0)) + 0.5 * 3)
-    with pytest.raises(ValueError, match="'refined' and 'original'"):
+    with pytest.raises(UsageError, match="'refined' and 'original'"):
         generator_loss(torch.zeros(2), identity_weight=0.5)
 
 
@@ -116,24 +263,41 @@ def test_gan_refine_loss_reaches_own_parameters():
 def test_gan_refine_errors():
     refine = GANRefine(4, hidden_channels=8)
     x = torch.randn(3, 4)
-    with pytest.raises(ValueError, match=r"\(N, 4\) \(got \(3, 5\)\)"):
+    with pytest.raises(UsageError, match=r"\(N, 4\) \(got \(3, 5\)\)"):
         refine(torch.randn(3, 5), torch.tensor([1, 1, 1]))
-    with pytest.raises(ValueError, match='NaN or infinite'):
-        refine(torch.tensor([[float('nan'), 0.0, 0.0, 0.0]]), torch.ones(1))
-    with pytest.raises(ValueError, match="'num_train_interactions' is"):
+    nan_x = torch.tensor([[float('nan'), 0.0, 0.0, 0.0]])
+    refine(nan_x, torch.ones(1))  # Checked in debug mode only.
+    with torch_geometric.debug():
+        with pytest.raises(UsageError, match="'x' contains NaN"):
+            refine(nan_x, torch.ones(1))
+        with pytest.raises(UsageError, match=r"'many_index' holds indices "
+                           r"in \[3, 3\], outside \[0, 2\]"):
+            refine.loss(x, few_index=torch.tensor([0]),
+                        many_index=torch.tensor([3]))
+    with pytest.raises(UsageError, match="'num_train_interactions' is"):
         refine(x)
-    with pytest.raises(ValueError, match="'num_train_interactions' must"):
+    with pytest.raises(UsageError, match="'num_train_interactions' must"):
         refine(x, torch.tensor([1, 1]))
-    with pytest.raises(ValueError, match="'mask' must"):
+    with pytest.raises(UsageError, match="'mask' must"):
         refine(x, mask=torch.tensor([True]))
-    with pytest.raises(ValueError, match="'mask' must be a boolean"):
+    with pytest.raises(UsageError, match="'mask' must be a boolean"):
         refine(x, mask=torch.tensor([0, 1, 0]))
-    with pytest.raises(ValueError, match='needs many-shot users'):
+    with pytest.raises(UsageError, match='needs many-shot users'):
         refine.loss(x, torch.tensor([1, 2, 3]))
-    with pytest.raises(ValueError, match='needs few-shot users'):
+    with pytest.raises(UsageError, match='needs few-shot users'):
         refine.loss(x, torch.tensor([5, 6, 7]))
-    with pytest.raises(ValueError, match="'select'"):
+    with pytest.raises(UsageError, match='must be given together'):
+        refine.loss(x, few_index=torch.tensor([0]))
+    with pytest.raises(UsageError, match="'num_samples' must be positive"):
+        refine.sample_shots(torch.tensor([1, 6]), 0)
+    with pytest.raises(UsageError, match="'select'"):
         GANRefine(4, select='random')
+    with pytest.raises(UsageError, match="'thresholds' must be one of"):
+        GANRefine(4, thresholds='median')
+    for quality in [0.0, 1.0, 1.5]:
+        with pytest.raises(UsageError, match="'quality_threshold' must be "
+                           r"in \(0, 1\)"):
+            GANRefine(4, quality_threshold=quality)
 
 
 def test_gan_refine_training_aligns():

@@ -1,10 +1,15 @@
+import copy
 import math
 
 import pytest
 import torch
+import torch_geometric
 from torch_geometric.nn import LightGCN
+from torch_geometric.testing import withDevice
 
+from lgir_pyg.errors import UsageError
 from lgir_pyg.nn import LGIR, GANRefine
+from lgir_pyg.nn.functional import topk_excluding
 
 # 3 users, 4 jobs; job 3 has no interaction (cold).
 EDGE_INDEX = torch.tensor([[0, 0, 1, 2], [0, 1, 1, 2]])
@@ -14,6 +19,11 @@ NUM_TRAIN = torch.tensor([2, 1, 1])
 def features(seed=0):
     gen = torch.Generator().manual_seed(seed)
     return torch.randn(3, 6, generator=gen), torch.randn(4, 6, generator=gen)
+
+
+def lgir_with_gan(**kwargs):
+    return LGIR(3, 4, 6, embedding_dim=8, num_layers=2,
+                refine=GANRefine(6, 8, k1=1, k2=2), **kwargs)
 
 
 @pytest.mark.parametrize('fusion,use_id,use_text,out_channels', [
@@ -27,7 +37,8 @@ def test_lgir(fusion, use_id, use_text, out_channels):
                  use_id=use_id, use_text=use_text)
     assert str(model) == (f'LGIR(3, 4, 6, embedding_dim=8, num_layers=2, '
                           f'fusion={fusion}, use_id={use_id}, '
-                          f'use_text={use_text}, self_loops=isolated)')
+                          f'use_text={use_text}, self_loops=isolated, '
+                          f'text_init=random)')
     assert model.out_channels == out_channels
     user_x, job_x = features()
     user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
@@ -47,6 +58,42 @@ def test_lgir_text_projection():
 
     model = LGIR(3, 4, 6, embedding_dim=8, shared_projection=False)
     assert model.user_proj is not model.job_proj
+
+
+def test_lgir_text_init_identity():
+    user_x, job_x = features()
+    model = LGIR(3, 4, 6, embedding_dim=6, num_layers=1, use_id=False,
+                 shared_projection=False, self_loops='none',
+                 text_init='identity')
+    assert str(model).endswith('self_loops=none, text_init=identity)')
+    for _ in range(2):
+        assert torch.equal(model.job_proj.weight, torch.eye(6))
+        assert torch.equal(model.user_proj.weight, torch.zeros(6, 6))
+        # Jobs are their text; user 2's only job is job 2 (one user).
+        user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
+        assert torch.allclose(job_emb, 0.5 * job_x)
+        assert torch.allclose(user_emb[2], 0.5 * job_x[2])
+        torch.nn.init.normal_(model.job_proj.weight)
+        torch.nn.init.normal_(model.user_proj.weight)
+        model.reset_parameters()  # Restores the identity initialisation.
+
+    # The other parameters get the same random values for either init.
+    models = []
+    for text_init in ['random', 'identity']:
+        torch.manual_seed(0)
+        models.append(LGIR(3, 4, 6, embedding_dim=6, shared_projection=False,
+                           text_init=text_init, refine=GANRefine(6, 8)))
+    for key, value in models[0].state_dict().items():
+        if '_proj' not in key:
+            assert torch.equal(value, models[1].state_dict()[key]), key
+
+    for kwargs in [{'embedding_dim': 8}, {'shared_projection': True},
+                   {'use_text': False}]:
+        with pytest.raises(UsageError, match='needs separate projections'):
+            LGIR(3, 4, 6, **{'embedding_dim': 6, 'shared_projection': False,
+                             'text_init': 'identity', **kwargs})
+    with pytest.raises(UsageError, match="'text_init' must be one of"):
+        LGIR(3, 4, 6, text_init='zero')
 
 
 def test_lgir_reset_parameters():
@@ -96,56 +143,145 @@ def test_lgir_isolated_job(self_loops, alpha, scale):
     assert torch.allclose(job_emb[3], scale * job_emb0[3], atol=1e-6)
 
 
-def test_lgir_adjacency_cache(monkeypatch):
+@pytest.mark.parametrize('self_loops', ['isolated', 'all', 'none'])
+def test_lgir_repeated_pairs_count_once(self_loops):
+    model = LGIR(3, 4, 6, embedding_dim=8, self_loops=self_loops)
+    user_x, job_x = features()
+    repeated = torch.tensor([[2, 0, 0, 1, 2, 0], [2, 0, 1, 1, 2, 0]])
+    for a, b in zip(model(EDGE_INDEX, user_x, job_x),
+                    model(repeated, user_x, job_x)):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_lgir_sparse_adjacency():
     model = LGIR(3, 4, 6, embedding_dim=8)
     user_x, job_x = features()
-    calls = []
-    build = model.build_adjacency
-    monkeypatch.setattr(model, 'build_adjacency',
-                        lambda ei: calls.append(ei) or build(ei))
-    out1 = model(EDGE_INDEX, user_x, job_x)
-    out2 = model(EDGE_INDEX, user_x, job_x)
-    assert len(calls) == 1  # Same tensor, cached.
-    model(EDGE_INDEX.clone(), user_x, job_x)
-    assert len(calls) == 2  # New tensor, rebuilt.
-    out3 = model(build(EDGE_INDEX), user_x, job_x)  # Precomputed.
-    assert len(calls) == 2
-    for a, b in [(out1, out2), (out1, out3)]:
-        assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
-
-    adj = build(EDGE_INDEX)
+    adj = model.build_adjacency(EDGE_INDEX)
     assert adj.layout == torch.sparse_csr and adj.size() == (7, 7)
-    with pytest.raises(ValueError, match=r'size \(7, 7\)'):
+    for a, b in zip(model(EDGE_INDEX, user_x, job_x),
+                    model(adj, user_x, job_x)):
+        assert torch.allclose(a, b, atol=1e-6)
+    with pytest.raises(UsageError, match=r'size \(7, 7\)'):
         model(torch.eye(3).to_sparse_csr(), user_x, job_x)
 
 
-def test_lgir_recommendation_loss():
-    refine = GANRefine(6, 8)
-    model = LGIR(3, 4, 6, embedding_dim=8, refine=refine)
+def test_lgir_cached():
     user_x, job_x = features()
+    other = torch.tensor([[0, 1, 2], [3, 3, 3]])
+    model = LGIR(3, 4, 6, embedding_dim=8)
+    assert not model.cached
+    out = model(EDGE_INDEX, user_x, job_x)
+    assert model._cached_edge_index is None
+    assert not torch.allclose(model(other, user_x, job_x)[0], out[0])
+
+    model = LGIR(3, 4, 6, embedding_dim=8, cached=True)
+    out = model(EDGE_INDEX, user_x, job_x)
+    assert model._cached_edge_index is not None
+    # The first graph is kept, as in GCNConv(cached=True).
+    assert torch.equal(model(other, user_x, job_x)[0], out[0])
+    assert not any('_cached' in key for key in model.state_dict())
+    model.reset_parameters()
+    assert model._cached_edge_index is None
+    assert model._cached_edge_weight is None
+    uncached = copy.deepcopy(model)
+    uncached.cached = False
+    out = model(other, user_x, job_x)  # Now the cached graph.
+    assert torch.equal(out[0], uncached(other, user_x, job_x)[0])
+    assert torch.equal(model(EDGE_INDEX, user_x, job_x)[0], out[0])
+
+
+@pytest.mark.parametrize('cached', [False, True])
+def test_lgir_deepcopy_and_to_after_forward(cached):
+    user_x, job_x = features()
+    model = lgir_with_gan(cached=cached)
     user_emb, job_emb = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)
-    user, pos, neg = torch.tensor([0, 1]), torch.tensor([0, 1]), torch.tensor(
-        [3, 2])
 
-    loss = model.recommendation_loss(user_emb, job_emb, user, pos, neg,
-                                     lambda_reg=0.0)
-    pos_score = (user_emb[user] * job_emb[pos]).sum(-1)
-    neg_score = (user_emb[user] * job_emb[neg]).sum(-1)
-    expected = -torch.nn.functional.logsigmoid(pos_score - neg_score).mean()
-    assert torch.isclose(loss, expected)
+    clone = copy.deepcopy(model)
+    for a, b in zip(clone(EDGE_INDEX, user_x, job_x, NUM_TRAIN),
+                    (user_emb, job_emb)):
+        assert torch.equal(a, b)
 
-    reg = model.recommendation_loss(user_emb, job_emb, user, pos, neg,
-                                    lambda_reg=0.1) - loss
-    expected = 0.1 * (model.user_embedding.weight[user].pow(2).sum() +
-                      model.job_embedding.weight[pos].pow(2).sum() +
-                      model.job_embedding.weight[neg].pow(2).sum()) / 2
-    assert torch.isclose(reg, expected)
+    model.double()
+    if cached:
+        assert model._cached_edge_weight.dtype == torch.float64
+    out = model(EDGE_INDEX, user_x.double(), job_x.double(), NUM_TRAIN)
+    assert out[0].dtype == torch.float64
+    assert torch.allclose(out[0].float(), user_emb, atol=1e-6)
 
-    model.recommendation_loss(user_emb, job_emb, user, pos, neg).backward()
+    model.to('meta')
+    if cached:
+        assert model._cached_edge_index.is_meta
+    assert model(EDGE_INDEX.to('meta'), user_x.to('meta'),
+                 job_x.to('meta'), NUM_TRAIN.to('meta'))[1].is_meta
+
+
+def test_lgir_meta_device():
+    with torch.device('meta'):
+        model = lgir_with_gan(cached=True)
+        user_x, job_x = torch.empty(3, 6), torch.empty(4, 6)
+        user_emb, job_emb = model(EDGE_INDEX.to('meta'), user_x, job_x,
+                                  NUM_TRAIN.to('meta'))
+        pos = neg = torch.zeros(2)
+        loss = model.recommendation_loss(pos, neg, torch.tensor([0, 3]))
+    assert user_emb.is_meta and user_emb.size() == (3, 8)
+    assert job_emb.is_meta and job_emb.size() == (4, 8)
+    assert loss.is_meta and loss.dim() == 0
+
+
+@pytest.mark.skipif(not torch._dynamo.is_dynamo_supported(),
+                    reason='torch.compile is not supported on this platform')
+@pytest.mark.parametrize('cached', [False, True])
+def test_lgir_compile(cached):
+    # fullgraph=True fails on any graph break, which a host sync would
+    # cause; the "eager" backend checks tracing without code generation.
+    user_x, job_x = features()
+    model = lgir_with_gan(cached=cached)
+    compiled = torch.compile(model, fullgraph=True, backend='eager')
+    for _ in range(2):  # The second call reads the cache if there is one.
+        for a, b in zip(compiled(EDGE_INDEX, user_x, job_x, NUM_TRAIN),
+                        model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)):
+            assert torch.allclose(a, b, atol=1e-6)
+
+
+@withDevice
+def test_lgir_recommendation_loss_is_lightgcns(device):
+    refine = GANRefine(6, 8)
+    model = LGIR(3, 4, 6, embedding_dim=8, refine=refine).to(device)
+    user_x, job_x = (x.to(device) for x in features())
+    user_emb, job_emb = model(EDGE_INDEX.to(device), user_x, job_x,
+                              NUM_TRAIN.to(device))
+    user, pos, neg = (torch.tensor(i, device=device)
+                      for i in ([0, 1], [0, 1], [3, 2]))
+    pos_rank = (user_emb[user] * job_emb[pos]).sum(-1)
+    neg_rank = (user_emb[user] * job_emb[neg]).sum(-1)
+    node_id = torch.cat([user, pos + 3, neg + 3])
+
+    # The same loss as PyG's LightGCN with LGIR's ID embeddings as its own.
+    ref = LightGCN(7, 8, num_layers=1).to(device)
+    ref.embedding.weight.data = torch.cat(
+        [model.user_embedding.weight, model.job_embedding.weight]).detach()
+    for lambda_reg in [0.0, 0.1]:
+        loss = model.recommendation_loss(pos_rank, neg_rank, node_id,
+                                         lambda_reg=lambda_reg)
+        expected = ref.recommendation_loss(pos_rank, neg_rank, node_id,
+                                           lambda_reg=lambda_reg)
+        assert torch.isclose(loss, expected)
+    expected = -torch.nn.functional.logsigmoid(pos_rank - neg_rank).mean()
+    assert torch.isclose(
+        model.recommendation_loss(pos_rank, neg_rank, lambda_reg=0.0),
+        expected)
+
+    model.recommendation_loss(pos_rank, neg_rank, node_id).backward()
     assert model.user_embedding.weight.grad is not None
     assert model.job_embedding.weight.grad is not None
     assert model.user_proj.weight.grad is not None
     assert all(p.grad is None for p in refine.discriminator.parameters())
+
+    # Without ID embeddings there is nothing to regularise.
+    model = LGIR(3, 4, 6, embedding_dim=8, use_id=False).to(device)
+    assert torch.isclose(
+        model.recommendation_loss(pos_rank, neg_rank, node_id, 10.0),
+        expected)
 
 
 def test_lgir_gan_loss():
@@ -157,60 +293,80 @@ def test_lgir_gan_loss():
     expected = refine.loss(user_x, num_train)
     assert torch.isclose(d_loss, expected[0])
     assert torch.isclose(g_loss, expected[1])
+    few, many = torch.tensor([0, 0]), torch.tensor([2])
+    d_loss, g_loss = model.gan_loss(user_x, few_index=few, many_index=many)
+    expected = refine.loss(user_x, few_index=few, many_index=many)
+    assert torch.isclose(d_loss, expected[0])
     assert 'refine=GANRefine(6, hidden_channels=8' in str(model)
 
-    with pytest.raises(ValueError, match="needs a model built with 'refine'"):
+    with pytest.raises(UsageError, match="needs a model built with 'refine'"):
         LGIR(3, 4, 6).gan_loss(user_x, num_train)
 
 
-def test_lgir_recommend():
-    model = LGIR(3, 4, 6, embedding_dim=8)
-    user_emb = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    job_emb = torch.tensor([[4.0, 0.0], [3.0, 1.0], [0.0, 2.0], [1.0, 3.0]])
+@withDevice
+def test_lgir_recommend_jobs(device):
+    model = LGIR(3, 4, 6, embedding_dim=8).to(device)
+    user_x, job_x = (x.to(device) for x in features())
+    edge_index = EDGE_INDEX.to(device)
+    with torch.no_grad():
+        user_emb, job_emb = model(edge_index, user_x, job_x)
+    score = user_emb @ job_emb.t()
 
-    assert model.recommend(user_emb, job_emb, k=2).tolist() == [
-        [0, 1], [3, 2], [1, 3]
-    ]
-    exclude = torch.tensor([[0, 0, 2], [0, 1, 3]])
-    assert model.recommend(user_emb, job_emb, 2, exclude).tolist() == [
-        [3, 2], [3, 2], [1, 0]
-    ]
-    out = model.recommend(user_emb, job_emb, 2, exclude,
-                          user_index=torch.tensor([2, 0]))
-    assert out.tolist() == [[1, 0], [3, 2]]
-    with pytest.raises(ValueError, match=r"'k' must be in \[1, 4\]"):
-        model.recommend(user_emb, job_emb, 5)
+    top = model.recommend_jobs(edge_index, user_x, job_x, k=2)
+    assert torch.equal(top, score.topk(2).indices)
+    assert not top.requires_grad
+
+    exclude = torch.tensor([[0, 0, 2], [0, 1, 3]], device=device)
+    user = torch.tensor([2, 0], device=device)
+    top = model.recommend_jobs(edge_index, user_x, job_x, user_index=user,
+                               k=2, exclude_edge_index=exclude)
+    for row, u in enumerate(user.tolist()):  # A naive loop.
+        seen = {j for v, j in exclude.t().tolist() if v == u}
+        order = score[u].argsort(descending=True).tolist()
+        assert top[row].tolist() == [j for j in order if j not in seen][:2]
+    assert torch.equal(top, topk_excluding(score[user], 2, user,
+                                           exclude).indices)
+    # With fewer than k other jobs, excluded ones come last.
+    top = model.recommend_jobs(edge_index, user_x, job_x, user_index=user,
+                               k=4, exclude_edge_index=exclude)
+    assert set(top[1, 2:].tolist()) == {0, 1}
+    with pytest.raises(UsageError, match=r"'k' must be in \[1, 4\]"):
+        model.recommend_jobs(edge_index, user_x, job_x, k=5)
 
 
 def test_lgir_errors():
     user_x, job_x = features()
     model = LGIR(3, 4, 6, embedding_dim=8, refine=GANRefine(6, 8))
-    with pytest.raises(ValueError, match=r"'job_x' must have shape \(4, 6\)"):
+    with pytest.raises(UsageError, match=r"'job_x' must have shape \(4, 6\)"):
         model(EDGE_INDEX, user_x, job_x[:, :5], NUM_TRAIN)
-    with pytest.raises(ValueError, match="'user_x' contains NaN"):
-        model(EDGE_INDEX, user_x.index_fill(0, torch.tensor([1]), math.inf),
-              job_x, NUM_TRAIN)
-    with pytest.raises(ValueError, match="'user_x' is needed"):
+    with pytest.raises(UsageError, match="'user_x' is needed"):
         model(EDGE_INDEX, None, job_x)
-    with pytest.raises(ValueError, match="'num_train_interactions' is"):
+    with pytest.raises(UsageError, match="'num_train_interactions' is"):
         model(EDGE_INDEX, user_x, job_x)
-    with pytest.raises(ValueError, match=r"row 1 holds job indices in "
-                       r"\[0, 4\], outside \[0, 3\]"):
-        model(torch.tensor([[0, 1], [0, 4]]), user_x, job_x, NUM_TRAIN)
-    with pytest.raises(ValueError, match='row 0 holds user indices'):
-        model(torch.tensor([[-1], [0]]), user_x, job_x, NUM_TRAIN)
-    with pytest.raises(ValueError, match=r"shape \(2, E\)"):
+    with pytest.raises(UsageError, match=r"shape \(2, E\)"):
         model(torch.tensor([0, 1]), user_x, job_x, NUM_TRAIN)
 
-    with pytest.raises(ValueError, match="'fusion'"):
+    # Checks that need a host synchronisation run in debug mode only.
+    nan_x = user_x.index_fill(0, torch.tensor([1]), math.inf)
+    assert not model(EDGE_INDEX, nan_x, job_x, NUM_TRAIN)[0].isfinite().all()
+    with torch_geometric.debug():
+        with pytest.raises(UsageError, match="'user_x' contains NaN"):
+            model(EDGE_INDEX, nan_x, job_x, NUM_TRAIN)
+        with pytest.raises(UsageError, match=r"row 1 \(jobs\) holds "
+                           r"indices in \[0, 4\], outside \[0, 3\]"):
+            model(torch.tensor([[0, 1], [0, 4]]), user_x, job_x, NUM_TRAIN)
+        with pytest.raises(UsageError, match=r'row 0 \(users\) holds'):
+            model(torch.tensor([[-1], [0]]), user_x, job_x, NUM_TRAIN)
+
+    with pytest.raises(UsageError, match="'fusion'"):
         LGIR(3, 4, 6, fusion='mean')
-    with pytest.raises(ValueError, match="'self_loops'"):
+    with pytest.raises(UsageError, match="'self_loops'"):
         LGIR(3, 4, 6, self_loops='some')
-    with pytest.raises(ValueError, match="'use_id' and 'use_text'"):
+    with pytest.raises(UsageError, match="'use_id' and 'use_text'"):
         LGIR(3, 4, 6, use_id=False, use_text=False)
-    with pytest.raises(ValueError, match="expects 5 channels"):
+    with pytest.raises(UsageError, match="expects 5 channels"):
         LGIR(3, 4, 6, refine=GANRefine(5))
-    with pytest.raises(ValueError, match="'alpha' must have 4 entries"):
+    with pytest.raises(UsageError, match="'alpha' must have 4 entries"):
         LGIR(3, 4, 6, alpha=torch.ones(3))
 
 
@@ -241,23 +397,27 @@ def test_lgir_learns_with_informative_text():
         dst += train
         relevant.append(set(range(c * 10, c * 10 + 10)) - set(train))
     edge_index = torch.tensor([src, dst])
-    model = LGIR(32, 40, 16, embedding_dim=16, num_layers=2)
+    model = LGIR(32, 40, 16, embedding_dim=16, num_layers=2, cached=True)
 
     def ndcg():
+        top = model.recommend_jobs(edge_index, user_x, job_x, k=5,
+                                   exclude_edge_index=edge_index)
         with torch.no_grad():
             user_emb, job_emb = model(edge_index, user_x, job_x)
-        top = model.recommend(user_emb, job_emb, 5, edge_index)
         return ndcg_at_k(top, relevant, 5), user_emb @ job_emb.t()
 
     ndcg_init, _ = ndcg()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     losses = []
+    user, pos = edge_index
     for _ in range(40):
         optimizer.zero_grad()
         user_emb, job_emb = model(edge_index, user_x, job_x)
         neg = torch.randint(0, 40, (edge_index.size(1), ))
-        loss = model.recommendation_loss(user_emb, job_emb, edge_index[0],
-                                         edge_index[1], neg)
+        loss = model.recommendation_loss(
+            (user_emb[user] * job_emb[pos]).sum(-1),
+            (user_emb[user] * job_emb[neg]).sum(-1),
+            torch.cat([user, pos + 32, neg + 32]))
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
