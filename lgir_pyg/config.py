@@ -26,25 +26,34 @@ class DataConfig:
 
     Args:
         name (str, optional): The dataset's name in reports.
-        users, items, interactions (str, optional): Your tables.
-        user_id_column, item_id_column, user_text_column,
-            item_text_column, item_title_column, time_column, user_type,
-            item_type, relation: Arguments of
-            :func:`~lgir_pyg.datasets.from_tables`; :obj:`time_column: null`
-            means no timestamps (use :obj:`split: random`).
+        users (str, optional): Your users table.
+        items (str, optional): Your items table.
+        interactions (str, optional): Your interactions table.
+        user_id_column (str, optional): See
+            :func:`~lgir_pyg.datasets.from_tables`, as are the next eight.
+        item_id_column (str, optional): The item id column.
+        user_text_column (str, optional): The user text column.
+        item_text_column (str, optional): The item text column.
+        item_title_column (str, optional): The item title column.
+        time_column (str, optional): The interaction time column;
+            :obj:`null` means no timestamps (use :obj:`split: random`).
+        user_type (str, optional): The user node type.
+        item_type (str, optional): The item node type.
+        relation (str, optional): The interaction relation.
         item_category (str, optional): A categorical item column, kept on
-            the item store for the diversity metrics. (default: the
-            industry for KaggleJobViews)
+            the item store for the diversity metrics.
         user_attribute (str, optional): A categorical user column, kept on
             the user store for the fairness metrics.
         split (str, optional): :obj:`"temporal"` or :obj:`"random"`, see
-            :class:`lgir_pyg.transforms.PerUserSplit`, with
-            :obj:`val_ratio`, :obj:`test_ratio` and :obj:`split_seed`.
+            :class:`lgir_pyg.transforms.PerUserSplit`.
+        val_ratio (float, optional): Validation share of :obj:`"random"`.
+        test_ratio (float, optional): Test share of :obj:`"random"`.
+        split_seed (int, optional): Seed of :obj:`"random"`.
         shipped_resumes (bool, optional): KaggleJobViews only: attach the
             shipped SRC/IRC resumes (else resume completion makes them).
         root (str, optional): Processed files and the caches of encoding
-            and completion. (default: under :func:`lgir_pyg.datasets.
-            lgir_home`)
+            and completion. (default: under
+            :func:`lgir_pyg.datasets.lgir_home`)
     """
     name: Optional[str] = None
     users: Optional[str] = None

@@ -45,12 +45,13 @@ data = from_tables(users, jobs, interactions)
 data = PerUserSplit()(data)
 
 # 4. Text embeddings of users and jobs as node features `x`, with the
-#    bundled all-MiniLM-L6-v2 (offline).
+#    bundled all-MiniLM-L6-v2 (offline). Other texts get their own
+#    features: EncodeText(encoder, 'user', 'resume_irc') writes `x_irc`.
 data = EncodeText(SentenceTransformerEncoder())(data)
 print(data)
 
-# 5. Any model goes through the same evaluator; here the zero-shot cosine
-#    of user and job texts (no training).
-model = build_model('text', data, data['user'].x, data['job'].x)
+# 5. Any model reads its features from the graph and goes through the same
+#    evaluator; here the zero-shot cosine of user and job texts.
+model = build_model('text', data)
 result = Evaluator(data).evaluate(model.scorer(), split='test')
 print({name: round(result[name], 3) for name in ('ndcg@5', 'mrr', 'count')})

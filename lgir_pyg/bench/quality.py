@@ -64,9 +64,34 @@ def summarize(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
                 m: _mean_std([r['test_item_side'][m] for r in results])
                 for m in METRICS
             },
+            'test_beyond': {
+                m: _mean_std([r['test_beyond'][m] for r in results])
+                for m in results[0].get('test_beyond', {})
+            },
+            'test_fairness': _fairness_summary(results),
             'seconds_per_epoch': statistics.mean(
                 r['seconds_per_epoch'] or 0.0 for r in results),
         }
+    return out
+
+
+def _fairness_summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+    # The spread of NDCG@5 across activity groups and, if given, across
+    # the values of the user attribute.
+    if 'test_fairness' not in results[0]:
+        return {}
+    fairness = [r['test_fairness'] for r in results]
+    out = {f'groups_{key}': _mean_std([f['groups'][key] for f in fairness])
+           for key in ('spread', 'std')}
+    if 'attribute' in fairness[0]:
+        out['attribute'] = fairness[0]['attribute']['name']
+        out.update({f'attribute_{key}': _mean_std(
+            [f['attribute'][key] for f in fairness])
+            for key in ('spread', 'std')})
+        out['attribute_values'] = {
+            value: _mean_std([f['attribute']['values'][value]
+                              for f in fairness])
+            for value in fairness[0]['attribute']['values']}
     return out
 
 
@@ -78,12 +103,18 @@ def run_quality(
     threads: int = 1,
     dataset: str = 'KaggleJobViews',
     train_overrides: Optional[Dict[str, Any]] = None,
+    item_category: Optional[str] = None,
+    user_attribute: Optional[str] = None,
 ) -> Dict[str, Any]:
     r"""Trains and evaluates every model of :obj:`models` with seeds
     :obj:`0 .. seeds-1` through one shared
     :class:`~lgir_pyg.training.Evaluator` (full ranking and the sampled
     1 + 99 protocol), then compares LGIR with the strongest baseline by a
-    paired test over the test examples. With :obj:`output_dir`, writes
+    paired test over the test examples. Every run also reports what its
+    top-5 and top-20 lists do beyond accuracy (coverage, diversity over
+    :obj:`item_category`, personalization, popularity, cold items) and the
+    spread of NDCG@5 across user groups (and the values of
+    :obj:`user_attribute`). With :obj:`output_dir`, writes
     :obj:`quality.json` (every run), :obj:`quality.md` (the tables) and
     :obj:`quality_groups.png`.
 
@@ -99,12 +130,20 @@ def run_quality(
             (default: :obj:`"KaggleJobViews"`)
         train_overrides (dict, optional): Trainer arguments applied to
             every model, e.g. :obj:`{"epochs": 1}` for a smoke run.
+        item_category (str, optional): A categorical item attribute for
+            the diversity metric. (default: :obj:`None`)
+        user_attribute (str, optional): A categorical user attribute for
+            the fairness report. (default: :obj:`None`)
     """
     from lgir_pyg.config import load_config
     from lgir_pyg.training import Evaluator
 
     torch.set_num_threads(threads)
-    evaluator = Evaluator(data)
+    num_items = data[Evaluator(data).edge_type[2]].num_nodes
+    # Lists as long as the catalogue allows, for small catalogues.
+    beyond_k = tuple(k for k in (5, 20) if k <= num_items) or (num_items, )
+    evaluator = Evaluator(data, item_category=item_category,
+                          user_attribute=user_attribute, beyond_k=beyond_k)
     runs: Dict[str, List[Dict[str, Any]]] = {}
     per_user: Dict[str, List[Tensor]] = {}
     start = time.perf_counter()
@@ -113,7 +152,8 @@ def run_quality(
             overrides = {f'train.{k}': v
                          for k, v in (train_overrides or {}).items()}
             config = load_config(name, overrides={'seed': seed, **overrides})
-            model, result = config.run(data, evaluator=evaluator)
+            model, result = config.run(data, evaluator=evaluator,
+                                       beyond=True)
             test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
             per_user.setdefault(name, []).append(
                 test['per_user']['ndcg@5'])
@@ -136,6 +176,8 @@ def run_quality(
     result = {
         'command': command(),
         'dataset': dataset,
+        'item_category': item_category,
+        'user_attribute': user_attribute,
         'seeds': seeds,
         'models': list(models),
         **machine(),
@@ -196,6 +238,37 @@ def format_quality(result: Dict[str, Any]) -> str:
     for name, s in summary.items():
         lines.append(f'| {name} | ' + ' | '.join(
             _cell(s['test_item_side'][m]) for m in METRICS) + ' |')
+    beyond = list(next(iter(summary.values()))['test_beyond'])
+    if beyond:
+        lines += [
+            '', '## Beyond accuracy: what the top-k lists do (test, full '
+            'ranking)', '',
+            'coverage: share of the catalogue recommended to anyone; '
+            f"diversity: intra-list diversity over "
+            f"`{result.get('item_category')}`; personalization: "
+            'dissimilarity of lists between users; popularity: mean '
+            'training interactions of recommended items; cold: share of '
+            'recommended items without training interactions.', '',
+            '| model | ' + ' | '.join(beyond) + ' |',
+            '|---|' + '---|' * len(beyond)
+        ]
+        for name, s in summary.items():
+            lines.append(f'| {name} | ' + ' | '.join(
+                _cell(s['test_beyond'][m]) for m in beyond) + ' |')
+        fair = next(iter(summary.values()))['test_fairness']
+        keys = [k for k in fair if k.endswith(('_spread', '_std'))]
+        lines += [
+            '', '## Fairness between user groups (test NDCG@5)', '',
+            'The spread (max - min) and standard deviation of NDCG@5 across '
+            'the activity groups (1, 2, 3-5, 6+ training interactions)' +
+            (f" and across the values of `{fair['attribute']}`"
+             if 'attribute' in fair else '') + '.', '',
+            '| model | ' + ' | '.join(keys) + ' |',
+            '|---|' + '---|' * len(keys)
+        ]
+        for name, s in summary.items():
+            lines.append(f'| {name} | ' + ' | '.join(
+                _cell(s['test_fairness'][k]) for k in keys) + ' |')
     groups = list(next(iter(summary.values()))['test_groups'])
     counts = next(iter(summary.values()))['test_groups']
     lines += [

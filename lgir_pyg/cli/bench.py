@@ -45,9 +45,12 @@ def run(args: argparse.Namespace) -> int:
 
         dataset, data, _ = prepare(config, args.models)
         overrides = {'epochs': args.epochs} if args.epochs else None
-        result = run_quality(data, args.models, args.seeds, args.output_dir,
-                             args.threads, dataset_name(dataset),
-                             train_overrides=overrides)
+        result = run_quality(
+            data, args.models, args.seeds, args.output_dir, args.threads,
+            dataset_name(dataset), train_overrides=overrides,
+            item_category=config.data['item_category']
+            or getattr(dataset, 'item_category', None),
+            user_attribute=config.data['user_attribute'])
         print(format_quality(result))
     else:
         from lgir_pyg.bench.speed import run_speed

@@ -157,6 +157,7 @@ class KaggleJobViews(InMemoryDataset):
             (default: :obj:`False`)
     """
     name = 'KaggleJobViews'
+    item_category = 'industry'  # For the diversity of recommended lists.
 
     def __init__(
         self,

@@ -76,8 +76,14 @@ def load_checkpoint(path: str) -> Dict[str, Any]:
     try:
         checkpoint = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:  # torch raises many types for bad files.
-        raise CheckpointError(f"Cannot read checkpoint '{path}' "
-                              f"({first_line(e)}); {EXPECTED}") from e
+        reason = first_line(e)
+        if reason.startswith('Weights only load failed'):
+            reason = ('it holds Python objects, not only tensors and plain '
+                      'values: a whole pickled model?')
+        elif isinstance(e, EOFError):
+            reason = 'empty or truncated'
+        raise CheckpointError(f"Cannot read checkpoint '{path}' ({reason}); "
+                              f"{EXPECTED}") from e
     if not (isinstance(checkpoint, dict)
             and {'state_dict', 'meta'} <= checkpoint.keys()
             and isinstance(checkpoint['meta'], dict)

@@ -30,13 +30,15 @@ def run_experiment(
     evaluator: Optional[Evaluator] = None,
     model_kwargs: Optional[Dict[str, Any]] = None,
     train_kwargs: Optional[Dict[str, Any]] = None,
+    beyond: bool = False,
 ) -> Tuple[Recommender, Dict[str, Any]]:
     r"""Builds the registered model :obj:`name` (:func:`prepare_model`),
     trains it with :class:`Trainer` (its registered defaults, updated by
     :obj:`train_kwargs`) and evaluates it. Returns the model and
     :obj:`{"model", "seed", "valid", "test", "test_sampled",
     "test_groups", "test_warm_cold", "test_item_side",
-    "test_item_side_groups", "best_epoch", "seconds_per_epoch"}`; the
+    "test_item_side_groups", "best_epoch", "seconds_per_epoch"}` (and
+    :obj:`"test_beyond"`, :obj:`"test_fairness"` with :obj:`beyond`); the
     metrics come from the full ranking unless named :obj:`"..._sampled"`,
     and :obj:`"test_item_side"` ranks users for each held-out item (the
     employer side).
@@ -52,6 +54,9 @@ def run_experiment(
             that are compared. (default: :obj:`Evaluator(data)`)
         model_kwargs (dict, optional): Arguments of the model's builder.
         train_kwargs (dict, optional): Arguments of :class:`Trainer`.
+        beyond (bool, optional): Also report the beyond-accuracy and
+            fairness metrics of the test split (see
+            :meth:`Evaluator.evaluate`). (default: :obj:`False`)
     """
     model = prepare_model(name, data, seed, **(model_kwargs or {}))
     evaluator = evaluator or Evaluator(data, edge_type=model.edge_type)
@@ -61,8 +66,10 @@ def run_experiment(
 
     score = model.scorer()
     valid = evaluator.evaluate(score, 'val')
-    test = evaluator.evaluate(score, 'test')
+    test = evaluator.evaluate(score, 'test', beyond=beyond)
     item_side = evaluator.evaluate(model.scorer('item'), 'test', side='item')
+    extra = ({'test_beyond': test['beyond'],
+              'test_fairness': test['fairness']} if beyond else {})
     return model, {
         'model': name,
         'seed': seed,
@@ -75,4 +82,5 @@ def run_experiment(
         'test_item_side_groups': item_side['groups'],
         'best_epoch': fit['best_epoch'],
         'seconds_per_epoch': fit['seconds_per_epoch'],
+        **extra,
     }

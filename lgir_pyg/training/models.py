@@ -11,7 +11,7 @@ from torch_geometric.nn.models import LightGCN
 from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.errors import DataError, UsageError
 from lgir_pyg.nn import LGIR, GANRefine
-from lgir_pyg.nn.functional import select_pairs
+from lgir_pyg.nn.functional import topk_excluding
 from lgir_pyg.transforms.encode_text import feature_name
 
 
@@ -63,17 +63,12 @@ class Recommender(torch.nn.Module):
         exclude_edge_index: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the scores and indices :obj:`[len(user_index), k]` of
-        the top-:obj:`k` jobs for each user; the user-job pairs of
-        :obj:`exclude_edge_index` (e.g. jobs already seen) score
-        :obj:`-inf`, so they come last."""
-        score = self.scorer()(user_index)
-        if not 1 <= k <= score.size(1):
-            raise ValueError(f"'k' must be in [1, {score.size(1)}] "
-                             f"(got {k})")
-        if exclude_edge_index is not None:
-            row, job = select_pairs(user_index, exclude_edge_index)
-            score[row, job] = float('-inf')
-        return score.topk(k, dim=1)
+        the top-:obj:`k` items for each user; the user-item pairs of
+        :obj:`exclude_edge_index` (e.g. items already seen) score
+        :obj:`-inf`, so they come last (see
+        :func:`lgir_pyg.nn.functional.topk_excluding`)."""
+        return topk_excluding(self.scorer()(user_index), k, user_index,
+                              exclude_edge_index)
 
 
 class FixedEmbedding(Recommender):

@@ -21,9 +21,10 @@ def test_paired_difference():
 def test_run_quality(make_rec_graph, text_features, tmp_path):
     # Enough jobs for the sampled protocol's 99 negatives.
     rec_graph = text_features(make_rec_graph(num_jobs=120))
+    rec_graph['job'].kind = ['ab'[i % 2] for i in range(120)]
     result = run_quality(rec_graph, ['pop', 'job-mean', 'lightgcn', 'lgir'],
                          seeds=2, output_dir=str(tmp_path), dataset='tiny',
-                         train_overrides={'epochs': 2})
+                         train_overrides={'epochs': 2}, item_category='kind')
     assert result['seeds'] == 2 and result['torch_num_threads'] == 1
     assert [len(result['runs'][m]) for m in result['models']] == [2] * 4
     for runs in result['runs'].values():
@@ -45,4 +46,16 @@ def test_run_quality(make_rec_graph, text_features, tmp_path):
     assert '| lgir |' in table and 'Goal (LGIR >= +10%' in table
     assert table.startswith('# Quality on tiny (test split)')
     assert 'The employer side' in table
+    # Beyond accuracy, through the evaluator, for every model.
+    assert '## Beyond accuracy' in table and 'over `kind`' in table
+    beyond = result['summary']['pop']['test_beyond']
+    # Popularity recommends the same few items to everyone (less what
+    # each user has seen).
+    assert 5 / 120 <= beyond['coverage@5']['mean'] < 20 / 120
+    assert 0 <= beyond['personalization@5']['mean'] <= 1
+    assert set(beyond) >= {'coverage@20', 'diversity@5', 'cold@20',
+                           'popularity@5'}
+    assert '## Fairness between user groups' in table
+    assert result['summary']['lgir']['test_fairness']['groups_spread'][
+        'mean'] >= 0
     assert (tmp_path / 'quality_groups.png').stat().st_size > 1000

@@ -1,7 +1,5 @@
 import json
 
-import pytest
-
 from lgir_pyg.cli.main import build_parser, main
 
 

@@ -181,8 +181,9 @@ def test_lgir_recommender(rec_graph):
     assert {id(p) for p in gan.discriminator_parameters()} == {
         id(p) for p in gan.model.refine.discriminator.parameters()}
 
-    random = build_model('lightgcn-text', rec_graph, text_init='random', embedding_dim=4, num_layers=2,
-                         use_id=True, shared_projection=True)
+    random = build_model('lightgcn-text', rec_graph, text_init='random',
+                         embedding_dim=4, num_layers=2, use_id=True,
+                         shared_projection=True)
     assert random.model.out_channels == 4
     with pytest.raises(ValueError, match='needs separate projections'):
         build_model('lightgcn-text', rec_graph, embedding_dim=4)
