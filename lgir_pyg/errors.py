@@ -35,3 +35,10 @@ class CacheError(LGIRError):
 
 class CheckpointError(LGIRError):
     r"""A checkpoint file that cannot be read or does not fit the model."""
+
+
+def first_line(error: BaseException) -> str:
+    r"""The first line of :obj:`error`'s message, or its type name if the
+    message is empty: a short reason for a one-line error."""
+    lines = str(error).strip().splitlines()
+    return lines[0].strip() if lines else type(error).__name__

@@ -6,7 +6,7 @@ import os
 import os.path as osp
 import time
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, Iterator, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +37,17 @@ def move_aside(path: str, reason: str) -> str:
     logger.warning(f"'{path}' is unreadable ({reason}); moved it to "
                    f"'{target}' and starting afresh")
     return target
+
+
+def unwritable_reason(folder: str) -> Optional[str]:
+    r"""Why files cannot be created in :obj:`folder` (making it first if it
+    is missing), or :obj:`None` if they can. A missing folder is judged by
+    its nearest existing ancestor; nothing is created."""
+    probe = osp.abspath(folder)
+    while not osp.exists(probe) and osp.dirname(probe) != probe:
+        probe = osp.dirname(probe)
+    if not osp.isdir(probe):
+        return f"'{probe}' is a file, not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"folder '{probe}' is not writable"
+    return None

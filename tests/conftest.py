@@ -133,3 +133,22 @@ def make_rec_graph():
 def text_features():
     r"""The function :func:`add_text_features`."""
     return add_text_features
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    r"""A folder no file can be created in. Root ignores permission bits,
+    so for root it is a /proc folder, or the test is skipped."""
+    import os
+    folder = tmp_path / 'read-only'
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if not os.access(folder, os.W_OK):
+            yield str(folder)
+        elif os.path.isdir('/proc/1') and not os.access('/proc/1', os.W_OK):
+            yield '/proc/1'
+        else:
+            pytest.skip('no folder is read-only for this user')
+    finally:
+        folder.chmod(0o700)

@@ -1,213 +1,629 @@
+r"""Builds the bipartite user-item graph of LGIR from plain tables
+(:class:`pandas.DataFrame`, CSV or Parquet files), checking them on the
+way: every problem is a :class:`~lgir_pyg.errors.TableError` that names the
+table or file, the column and the first offending row (and its line in a
+CSV file)."""
+import csv
+import datetime
+import gzip
 import io
+import keyword
 import logging
+import math
+import os
 import os.path as osp
-from typing import List, Optional, Union
+import re
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
+from torch_geometric.data.storage import NodeStorage
+
+from lgir_pyg.datasets.graph import REV_PREFIX, reverse_edge_type
+from lgir_pyg.errors import TableError, UsageError, first_line
 
 logger = logging.getLogger(__name__)
 
-Table = Union[pd.DataFrame, str]
+Table = Union[pd.DataFrame, str, os.PathLike]
 
-USER_COLUMNS = ('user_id', 'text')
-JOB_COLUMNS = ('job_id', 'text')
-INTERACTION_COLUMNS = ('user_id', 'job_id')
-
-# The interaction edge type of every LGIR graph, and its reverse.
+# The default interaction edge type, and its reverse.
 EDGE_TYPE = ('user', 'interacts', 'job')
-REV_EDGE_TYPE = ('job', 'rev_interacts', 'user')
+REV_EDGE_TYPE = reverse_edge_type(EDGE_TYPE)
+
+# Times outside [1900-01-01, 2200-01-01) UTC are taken for unit or typing
+# mistakes (milliseconds read as seconds, a year 9999 placeholder).
+MIN_TIME = -2208988800
+MAX_TIME = 7258118400
+
+PARQUET_EXTENSIONS = ('.parquet', '.pq', '.parq')
+
+# Node attributes that from_tables or later stages write.
+RESERVED_ATTRS = {'node_id', 'text', 'title', 'num_nodes', 'x', 'time',
+                  'num_train_interactions', 'edge_index'}
+RESERVED_PREFIXES = ('x_', 'resume_', '_')
+
+# Column name parts that suggest a timestamp, for the missing-time warning.
+TIME_WORDS = {'time', 'timestamp', 'date', 'datetime', 'ts', 'dt', 'when',
+              'created', 'epoch'}
+
+# A day/month/year date whose first two fields could be either way round.
+NUMERIC_DATE = re.compile(r'\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)')
 
 
-class TableError(ValueError):
-    r"""Raised for malformed input tables; the message names the table, the
-    column and the first offending row."""
+class RecordLines:
+    r"""The first line of every record of a CSV text, found on first use
+    (only error messages need it): a quoted cell can span several lines,
+    and blank lines are skipped. Kept in :obj:`DataFrame.attrs`."""
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._records: Optional[List[int]] = None
+        self._units: Optional[List[int]] = None
+
+    def __deepcopy__(self, memo) -> 'RecordLines':
+        # pandas deep-copies attrs on every operation; this never changes.
+        return self
+
+    def _scan(self) -> None:
+        records, units, line = [], [], 0
+        reader = csv.reader(io.StringIO(self.text))
+        try:
+            for row in reader:
+                units.append(line + 1)
+                if row and not (len(row) == 1 and row[0].isspace()):
+                    records.append(line + 1)
+                line = reader.line_num
+        except csv.Error:  # A field over csv's size limit: lines unknown.
+            pass
+        self._records, self._units = records, units
+
+    def record(self, pos: int) -> Optional[int]:
+        r"""The first line of record :obj:`pos` (the header is record 0)."""
+        if self._records is None:
+            self._scan()
+        return self._records[pos] if pos < len(self._records) else None
+
+    def unit(self, pos: int) -> Optional[int]:
+        r"""The first line of the :obj:`pos`-th record or blank line
+        (0-based), as pandas' parser counts its "lines"."""
+        if self._units is None:
+            self._scan()
+        return self._units[pos] if pos < len(self._units) else None
 
 
 def read_table(table: Table, name: str) -> pd.DataFrame:
     r"""Reads a CSV or Parquet file (or passes a :class:`pandas.DataFrame`
-    through) with every column as text, so ids such as :obj:`"007"` survive.
-    CSV files must be UTF-8; the error for other bytes names the line."""
+    through). CSV files are read with every column as text, so ids such as
+    :obj:`"007"` survive; they must be UTF-8 (a byte-order mark is
+    dropped) and may be gzip-compressed. Parquet is recognised by its
+    content (the :obj:`PAR1` magic bytes) or by a :obj:`.parquet`,
+    :obj:`.pq` or :obj:`.parq` extension in any case, and keeps its column
+    types. :obj:`name` names the table in errors."""
     if isinstance(table, pd.DataFrame):
         df = table.copy()
         df.attrs.setdefault('source', f'{name} table')
         return df
-    if not isinstance(table, str) and not hasattr(table, '__fspath__'):
+    if not isinstance(table, (str, os.PathLike)):
         raise TableError(f"'{name}' must be a pandas DataFrame or a path to "
                          f"a CSV/Parquet file (got {type(table).__name__})")
-    path = str(table)
+    path = os.fspath(table)
+    source = f"{name} file '{path}'"
     if not osp.exists(path):
-        raise TableError(f"{name} file '{path}' does not exist")
-    if path.endswith('.parquet'):
-        df = pd.read_parquet(path).astype(object)
-    else:
+        raise TableError(f"{source} does not exist")
+    if osp.isdir(path):
+        raise TableError(f"{source} is a directory, not a CSV or Parquet "
+                         f"file")
+    try:
         with open(path, 'rb') as f:
             raw = f.read()
-        df = read_csv_bytes(raw, path)
-    df.attrs.update(source=f"{name} file '{path}'", is_file=True)
+    except OSError as e:
+        raise TableError(f"Cannot read {source}: {first_line(e)}") from e
+    if not raw:
+        raise TableError(f"{source} is empty (0 bytes): expected a CSV file "
+                         f"with a header row or a Parquet file")
+    if raw[:4] == b'PAR1':
+        return _read_parquet(raw, source)
+    if path.lower().endswith(PARQUET_EXTENSIONS):
+        raise TableError(f"{source} has a Parquet extension but is not a "
+                         f"Parquet file (it does not start with the bytes "
+                         f"PAR1)")
+    if raw[:4] == b'PK\x03\x04':
+        raise TableError(f"{source} is a ZIP archive (an Excel workbook?); "
+                         f"expected CSV or Parquet")
+    if raw[:2] == b'\x1f\x8b':
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise TableError(f"{source} is a damaged gzip file: "
+                             f"{first_line(e)}") from e
+    return read_csv_bytes(raw, path, name)
+
+
+def _read_parquet(raw: bytes, source: str) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(io.BytesIO(raw))
+    except Exception as e:  # pyarrow raises several types for bad files.
+        raise TableError(f"{source} is not a readable Parquet file: "
+                         f"{first_line(e)}") from e
+    df.attrs.update(source=source, is_file=True)
     return df
 
 
-def read_csv_bytes(raw: bytes, path: str) -> pd.DataFrame:
+def read_csv_bytes(raw: bytes, path: str,
+                   name: Optional[str] = None) -> pd.DataFrame:
     r"""Parses UTF-8 CSV bytes with every column as text, keeping empty
     fields as empty strings (nothing is turned into NaN and dropped).
-    :obj:`path` names the file in errors."""
+    :obj:`path` (and the table's :obj:`name`, if given) names the file in
+    errors, which give the line: for bytes that are not UTF-8, for a row
+    with more fields than the header (e.g. an unquoted comma) and for a
+    quote that is never closed."""
+    source = f"{name} file '{path}'" if name else f"'{path}'"
     try:
-        text = raw.decode('utf-8')
+        text = raw.decode('utf-8-sig')
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b'\n') + 1
-        raise TableError(f"'{path}' is not valid UTF-8: byte "
+        raise TableError(f"{source} is not valid UTF-8: byte "
                          f"{raw[e.start:e.start + 1]!r} at line {line}") from e
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    df.attrs.update(source=f"'{path}'", is_file=True)
+    lines = RecordLines(text)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as e:
+        raise TableError(f"{source} has no header row") from e
+    except pd.errors.ParserError as e:
+        raise TableError(_parser_message(str(e), source, lines)) from e
+    if not isinstance(df.index, pd.RangeIndex):
+        # pandas takes a first column without a header for the index.
+        raise TableError(f"{source}, line {lines.record(1)}: more fields "
+                         f"than the header's {len(df.columns)} "
+                         f"({list(df.columns)}); quote fields that contain "
+                         f"commas")
+    df.attrs.update(source=source, is_file=True, lines=lines)
     return df
+
+
+def _parser_message(message: str, source: str, lines: RecordLines) -> str:
+    match = re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)',
+                      message)
+    if match:
+        expected, unit, saw = map(int, match.groups())
+        return (f"{source}, line {lines.unit(unit - 1) or unit}: expected "
+                f"{expected} fields, saw {saw}; quote fields that contain "
+                f"commas")
+    match = re.search(r'EOF inside string starting at row (\d+)', message)
+    if match:
+        line = lines.unit(int(match[1]))
+        where = f', line {line}' if line else ''
+        return (f"{source}{where}: a quoted field is never closed "
+                f"(unbalanced quote)")
+    return f"{source} is not valid CSV: {message}"
 
 
 def _row(df: pd.DataFrame, pos: int) -> str:
-    # Files report the line (header is line 1); DataFrames the index label.
+    # CSV files report the line too, tables the index label.
+    lines = df.attrs.get('lines')
+    line = lines.record(pos + 1) if lines is not None else None
+    if line is not None:
+        return f'row {pos} (line {line})'
     if df.attrs.get('is_file'):
-        return f'row {pos} (line {pos + 2})'
+        return f'row {pos}'
     return f'row {df.index[pos]!r}'
 
 
-def check_columns(df: pd.DataFrame, columns) -> None:
+def _error(df: pd.DataFrame, column: str, pos: int, what: str) -> TableError:
+    return TableError(f"{df.attrs['source']}, column '{column}', "
+                      f"{_row(df, pos)}: {what}")
+
+
+def _show(value) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def check_columns(df: pd.DataFrame, columns: Sequence[str]) -> None:
     r"""Raises :class:`TableError` naming the table and the columns of
-    :obj:`columns` that :obj:`df` lacks."""
+    :obj:`columns` that :obj:`df` lacks or has more than once."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise TableError(f"{df.attrs['source']} is missing column(s) "
                          f"{missing} (has {list(df.columns)})")
+    repeated = [c for c in columns if (df.columns == c).sum() > 1]
+    if repeated:
+        raise TableError(f"{df.attrs['source']} has more than one column "
+                         f"named {repeated[0]!r}")
 
 
-def _ids(df: pd.DataFrame, column: str) -> pd.Series:
-    ids = df[column]
-    bad = ids.isna() | (ids.astype(str).str.strip() == '')
-    if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
-        raise TableError(f"{df.attrs['source']}, column '{column}', "
-                         f"{_row(df, pos)}: empty id")
-    return ids.astype(str).str.strip()
+def _is_missing(value) -> bool:
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, (float, np.floating))
+                and math.isnan(value)))
 
 
-def _texts(df: pd.DataFrame, column: str) -> List[str]:
+def _id(value) -> str:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError('empty id')
+        return value
+    if _is_missing(value):
+        raise ValueError('empty id')
+    if isinstance(value, (int, np.integer)) and not isinstance(
+            value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value) or not float(value).is_integer():
+            raise ValueError(f'non-integral numeric id {value!r}; ids must '
+                             f'be text or whole numbers')
+        return str(int(value))
+    raise ValueError(f'expected a text or integer id, got '
+                     f'{type(value).__name__} {value!r}')
+
+
+def _text(value) -> str:
     # Empty or missing text is allowed (resume completion fills it in);
     # anything that is not text is an error rather than a silent str().
+    if _is_missing(value):
+        return ''
+    if not isinstance(value, str):
+        raise ValueError(f'expected text, got {type(value).__name__} '
+                         f'{value!r}')
+    return value.strip()
+
+
+def _attr(value) -> str:
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return _id(value) if float(value).is_integer() else repr(
+            float(value))
+    if isinstance(value, (int, np.integer)) and not isinstance(
+            value, (bool, np.bool_)):
+        return _id(value)
+    try:
+        return _text(value)
+    except ValueError:
+        raise ValueError(f'expected text or a finite number, got '
+                         f'{type(value).__name__} {value!r}') from None
+
+
+def _column(df: pd.DataFrame, column: str,
+            convert: Callable[[object], str]) -> List[str]:
     out = []
     for pos, value in enumerate(df[column].tolist()):
-        if value is None or (isinstance(value, float) and value != value):
-            value = ''
-        if not isinstance(value, str):
-            raise TableError(f"{df.attrs['source']}, column '{column}', "
-                             f"{_row(df, pos)}: expected text, got "
-                             f"{type(value).__name__} {value!r}")
-        out.append(value.strip())
+        try:
+            out.append(convert(value))
+        except ValueError as e:
+            raise _error(df, column, pos, str(e)) from None
     return out
 
 
-def _index_nodes(df: pd.DataFrame, column: str) -> pd.Series:
-    ids = _ids(df, column)
-    dup = ids.duplicated()
-    if dup.any():
-        pos = int(dup.to_numpy().nonzero()[0][0])
-        raise TableError(f"{df.attrs['source']}, column '{column}', "
-                         f"{_row(df, pos)}: duplicate id {ids.iloc[pos]!r}")
-    return pd.Series(range(len(ids)), index=ids.to_numpy())
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
 
 
-def _map_ids(df: pd.DataFrame, column: str, index: pd.Series,
-             kind: str) -> Tensor:
-    ids = _ids(df, column)
-    mapped = ids.map(index)
-    unknown = mapped.isna()
-    if unknown.any():
-        pos = int(unknown.to_numpy().nonzero()[0][0])
-        raise TableError(f"{df.attrs['source']}, column '{column}', "
-                         f"{_row(df, pos)}: unknown {kind} id "
-                         f"{ids.iloc[pos]!r} ({int(unknown.sum())} rows name "
-                         f"unknown {kind}s)")
-    return torch.tensor(mapped.to_numpy(dtype='int64'))
+def _epoch_seconds(times: pd.Series) -> np.ndarray:
+    # Any unit and time zone to float seconds since the epoch, NaN for NaT.
+    stamps = times.dt.tz_convert(None).to_numpy('datetime64[s]')
+    seconds = stamps.astype('int64').astype('float64')
+    seconds[np.isnat(stamps)] = np.nan
+    return seconds
+
+
+def _missing_time(value) -> bool:
+    return _is_missing(value) or (isinstance(value, str)
+                                  and not value.strip())
+
+
+def _number(value) -> Optional[float]:
+    # Numbers and numeric text are seconds; None for anything else.
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating, str)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return None
+    return None
+
+
+def _day_first(df: pd.DataFrame, column: str, texts: Dict[int, str]) -> bool:
+    # Whether the column's d/m/y dates put the day first: decided by the
+    # rows whose day is over 12; an error if rows disagree or none tells.
+    first: Dict[str, int] = {}
+    for pos, text in texts.items():
+        match = NUMERIC_DATE.match(text)
+        if match:
+            a, b = int(match[1]), int(match[2])
+            kind = ('day' if a > 12 else 'month' if b > 12 else
+                    'either' if a != b and a > 0 and b > 0 else None)
+            if kind is not None:
+                first.setdefault(kind, pos)
+    if 'day' in first and 'month' in first:
+        pos, other = max(first['day'], first['month']), min(
+            first['day'], first['month'])
+        order = 'day' if pos == first['day'] else 'month'
+        raise _error(
+            df, column, pos, f'date {texts[pos]!r} puts the {order} first '
+            f'but {_row(df, other)} ({texts[other]!r}) does not; write '
+            f'ISO dates (YYYY-MM-DD)')
+    if 'either' in first and not ('day' in first or 'month' in first):
+        pos = first['either']
+        raise _error(
+            df, column, pos, f'ambiguous date {texts[pos]!r}: day and month '
+            f'could be either way round and no row has a day over 12; '
+            f'write ISO dates (YYYY-MM-DD)')
+    return 'day' in first
+
+
+def _parse_dates(df: pd.DataFrame, column: str,
+                 candidates: Dict[int, object]) -> np.ndarray:
+    texts = {p: v for p, v in candidates.items() if isinstance(v, str)}
+    day_first = _day_first(df, column, texts)
+    values = pd.Series(list(candidates.values()), dtype=object)
+    # ISO 8601 first (fast), then any format for the rest.
+    parsed = pd.to_datetime(values, utc=True, format='ISO8601',
+                            errors='coerce')
+    rest = parsed.isna().to_numpy()
+    seconds = _epoch_seconds(parsed)
+    if rest.any():
+        seconds[rest] = _epoch_seconds(
+            pd.to_datetime(values[rest], utc=True, format='mixed',
+                           dayfirst=day_first, errors='coerce'))
+    return seconds
 
 
 def parse_times(df: pd.DataFrame, column: str) -> Tensor:
-    r"""Parses a timestamp column into int64 seconds since the epoch (UTC).
-    Numbers are taken as seconds already."""
+    r"""Parses a time column into int64 seconds since the epoch (UTC),
+    whatever its type: :obj:`datetime64` of any unit (naive times are
+    UTC, others are converted), pyarrow timestamps, numbers (taken as
+    seconds, fractions floored), numeric text, and date text (ISO 8601,
+    or any format pandas reads; :obj:`d/m/y` dates put the day first when
+    a row's first field is over 12, month first when a second field is).
+
+    Raises :class:`TableError` naming the row of the first missing,
+    unparseable, non-finite or out-of-range time (before 1900 or from 2200
+    on), and of an ambiguous :obj:`d/m/y` date (e.g. :obj:`01/02/2014`
+    when no row tells the order)."""
     values = df[column]
-    numeric = pd.to_numeric(values, errors='coerce')
-    if numeric.notna().all():
-        return torch.tensor(numeric.to_numpy(dtype='float64')).long()
-    parsed = pd.to_datetime(values, errors='coerce', utc=True, format='mixed')
-    bad = parsed.isna()
-    if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
-        raise TableError(f"{df.attrs['source']}, column '{column}', "
-                         f"{_row(df, pos)}: cannot parse timestamp "
-                         f"{values.iloc[pos]!r}")
-    seconds = (parsed - pd.Timestamp(0, tz='UTC')) // pd.Timedelta(seconds=1)
-    return torch.tensor(seconds.to_numpy(dtype='int64'))
+    kind = values.dtype.kind
+    unparsed = np.zeros(len(values), dtype=bool)
+    if kind == 'M':
+        seconds = _epoch_seconds(pd.to_datetime(values, utc=True))
+    elif kind in 'iuf':
+        seconds = values.to_numpy('float64', na_value=np.nan)
+    else:
+        objects = values.astype(object).tolist()
+        numbers = [_number(v) for v in objects]
+        seconds = np.array([math.nan if n is None else n for n in numbers])
+        dates: Dict[int, object] = {}
+        for pos, (value, number) in enumerate(zip(objects, numbers)):
+            if number is not None or _missing_time(value):
+                continue
+            if isinstance(value, (str, datetime.date, np.datetime64)):
+                dates[pos] = value.strip() if isinstance(value,
+                                                         str) else value
+            else:
+                unparsed[pos] = True
+        if dates:
+            positions = np.fromiter(dates, dtype='int64', count=len(dates))
+            seconds[positions] = _parse_dates(df, column, dates)
+            unparsed[positions] = np.isnan(seconds[positions])
+    missing = values.isna().to_numpy(dtype=bool)
+    if kind not in 'Miuf':
+        missing = missing | np.array([_missing_time(v) for v in objects],
+                                     dtype=bool)
+    finite = np.isfinite(seconds)
+    checks = [
+        (missing, lambda v: 'missing time'),
+        (unparsed, lambda v: f'cannot parse timestamp {_show(v)}'),
+        (~finite & ~missing & ~unparsed,
+         lambda v: f'non-finite time {_show(v)}'),
+        (finite & ((seconds < MIN_TIME) | (seconds >= MAX_TIME)),
+         lambda v: f'time {_show(v)} is out of range: times must lie in '
+         f'[1900-01-01, 2200-01-01) UTC (numbers are seconds since '
+         f'1970-01-01)'),
+    ]
+    bad = [(_first(mask), describe) for mask, describe in checks
+           if mask.any()]
+    if bad:
+        pos, describe = min(bad, key=lambda b: b[0])
+        raise _error(df, column, pos, describe(values.iloc[pos]))
+    return torch.from_numpy(np.floor(seconds).astype('int64'))
+
+
+def _is_time_like(column, values: pd.Series) -> bool:
+    if values.dtype.kind == 'M':
+        return True
+    name = re.sub(r'([a-z])([A-Z])', r'\1_\2', str(column)).lower()
+    return any(word in TIME_WORDS or word.endswith(('time', 'date'))
+               for word in re.split(r'[^a-z0-9]+', name))
+
+
+def _check_names(user_type: str, item_type: str, relation: str,
+                 attr_columns: Sequence[str]) -> None:
+    for arg, name in (('user_type', user_type), ('item_type', item_type),
+                      ('relation', relation)):
+        if not isinstance(name, str) or not name or '__' in name:
+            raise UsageError(f"'{arg}' must be a non-empty name without "
+                             f"'__' (got {name!r})")
+    if user_type == item_type:
+        raise UsageError(f"'user_type' and 'item_type' must differ (both "
+                         f"are {user_type!r})")
+    if relation.startswith(REV_PREFIX):
+        raise UsageError(f"'relation' must not start with {REV_PREFIX!r}, "
+                         f"the prefix of reverse edge types (got "
+                         f"{relation!r})")
+    for column in attr_columns:
+        if not isinstance(column, str) or not column.isidentifier() or \
+                keyword.iskeyword(column):
+            raise UsageError(f"Attribute column {column!r} must be a valid "
+                             f"Python identifier to become a node attribute")
+        if (column in RESERVED_ATTRS or column.startswith(RESERVED_PREFIXES)
+                or hasattr(NodeStorage, column)):
+            raise UsageError(f"Attribute column {column!r} clashes with a "
+                             f"reserved node attribute; rename the column")
+
+
+def _add_nodes(data: HeteroData, node_type: str, df: pd.DataFrame,
+               id_column: str, text_column: str, title_column: Optional[str],
+               attr_columns: Sequence[str]) -> Dict[str, int]:
+    check_columns(df, [id_column, text_column, *attr_columns])
+    ids = _column(df, id_column, _id)
+    index: Dict[str, int] = {}
+    for pos, node_id in enumerate(ids):
+        if index.setdefault(node_id, pos) != pos:
+            raise _error(df, id_column, pos, f'duplicate id {node_id!r} '
+                         f'(first in {_row(df, index[node_id])})')
+    store = data[node_type]
+    store.node_id = ids
+    store.text = _column(df, text_column, _text)
+    if title_column is not None and title_column in df.columns:
+        check_columns(df, [title_column])
+        store.title = _column(df, title_column, _text)
+    for column in attr_columns:
+        store[column] = _column(df, column, _attr)
+    store.num_nodes = len(ids)
+    return index
+
+
+def _map_ids(df: pd.DataFrame, column: str, index: Dict[str, int],
+             kind: str) -> Tensor:
+    ids = _column(df, column, _id)
+    mapped = [index.get(i, -1) for i in ids]
+    unknown = np.array(mapped) < 0
+    if unknown.any():
+        pos = _first(unknown)
+        raise _error(df, column, pos, f'unknown {kind} id {ids[pos]!r} '
+                     f'({int(unknown.sum())} rows name unknown {kind}s)')
+    return torch.tensor(mapped, dtype=torch.long)
 
 
 def from_tables(
     users: Table,
-    jobs: Table,
+    items: Table,
     interactions: Table,
     time_column: Optional[str] = 'time',
+    *,
+    user_id_column: str = 'user_id',
+    item_id_column: str = 'job_id',
+    user_text_column: str = 'text',
+    item_text_column: str = 'text',
+    item_title_column: Optional[str] = 'title',
+    user_type: str = 'user',
+    item_type: str = 'job',
+    relation: str = 'interacts',
+    user_attr_columns: Sequence[str] = (),
+    item_attr_columns: Sequence[str] = (),
 ) -> HeteroData:
-    r"""Builds the LGIR bipartite graph from three tables.
+    r"""Builds the LGIR bipartite graph from three tables of any domain.
 
-    Each table is a :class:`pandas.DataFrame` or a path to a CSV (UTF-8) or
-    Parquet file, with these columns (others are ignored, except
-    :obj:`title` on jobs, kept for display):
+    Each table is a :class:`pandas.DataFrame` or a path to a CSV (UTF-8,
+    optionally gzip-compressed) or Parquet file (see :func:`read_table`):
 
-    * :obj:`users`: :obj:`user_id`, :obj:`text` (the self-description).
-    * :obj:`jobs`: :obj:`job_id`, :obj:`text` (the job description),
-      optional :obj:`title`.
-    * :obj:`interactions`: :obj:`user_id`, :obj:`job_id`, and optionally a
-      timestamp column :obj:`time_column` (ISO dates or epoch seconds).
+    * :obj:`users`: :obj:`user_id_column` and :obj:`user_text_column` (the
+      self-description).
+    * :obj:`items`: :obj:`item_id_column`, :obj:`item_text_column` (the
+      item description) and, if present, :obj:`item_title_column` (kept
+      for display).
+    * :obj:`interactions`: :obj:`user_id_column`, :obj:`item_id_column`
+      and optionally the time column :obj:`time_column`, parsed by
+      :func:`parse_times` into int64 seconds since the epoch (UTC). If it
+      is absent the interactions are untimed, with a warning when another
+      column looks like a time (e.g. :obj:`timestamp`).
 
-    Handling, documented rather than silent: empty or missing text becomes
-    :obj:`""`; duplicate (user, job) pairs are merged into one edge with the
-    earliest time (their number is logged and stored as
-    :obj:`num_merged_duplicates`). Missing columns, empty ids, duplicate
-    user or job ids, interactions that name unknown users or jobs,
-    unparseable timestamps, non-text values, non-UTF-8 files and an empty
-    interaction table raise :class:`TableError` naming the table, column and
-    first offending row.
+    Other columns are ignored, except those named in
+    :obj:`user_attr_columns` / :obj:`item_attr_columns`, kept as node
+    attributes of that name (lists of :obj:`str`; numbers are written as
+    text, whole numbers without a decimal point).
 
-    Returns a :class:`~torch_geometric.data.HeteroData` with :obj:`user` and
-    :obj:`job` nodes (:obj:`node_id` and raw :obj:`text` lists), and all
-    interactions in :obj:`('user', 'interacts', 'job').edge_index` (with
-    :obj:`time` if given) plus the reverse edge type
-    :obj:`('job', 'rev_interacts', 'user')`. Apply
+    Handling, documented rather than silent: ids are text (stripped) or
+    whole numbers (:obj:`1.0` becomes :obj:`"1"`); empty or missing text
+    becomes :obj:`""`; duplicate (user, item) pairs are merged into one edge
+    with the earliest time (their number is logged and stored as
+    :obj:`num_merged_duplicates`). A :class:`TableError` naming the table,
+    column and first offending row (and line, for CSV files) is raised for
+    missing columns, empty, non-integral or duplicate ids, interactions
+    that name unknown users or items, missing, unparseable, non-finite,
+    out-of-range (before 1900 or from 2200 on) or ambiguous day/month
+    times, non-text values, malformed files and an empty interaction
+    table.
+
+    Args:
+        users (pandas.DataFrame or str): The users table.
+        items (pandas.DataFrame or str): The items table.
+        interactions (pandas.DataFrame or str): The interactions table.
+        time_column (str, optional): The time column of
+            :obj:`interactions`; :obj:`None` for untimed interactions.
+            (default: :obj:`"time"`)
+        user_id_column (str, optional): The user id column of
+            :obj:`users` and :obj:`interactions`.
+            (default: :obj:`"user_id"`)
+        item_id_column (str, optional): The item id column of :obj:`items`
+            and :obj:`interactions`. (default: :obj:`"job_id"`)
+        user_text_column (str, optional): The text column of :obj:`users`.
+            (default: :obj:`"text"`)
+        item_text_column (str, optional): The text column of :obj:`items`.
+            (default: :obj:`"text"`)
+        item_title_column (str, optional): The optional title column of
+            :obj:`items`. (default: :obj:`"title"`)
+        user_type (str, optional): The user node type.
+            (default: :obj:`"user"`)
+        item_type (str, optional): The item node type.
+            (default: :obj:`"job"`)
+        relation (str, optional): The interaction relation.
+            (default: :obj:`"interacts"`)
+        user_attr_columns (List[str], optional): Columns of :obj:`users`
+            kept as user attributes. (default: :obj:`()`)
+        item_attr_columns (List[str], optional): Columns of :obj:`items`
+            kept as item attributes. (default: :obj:`()`)
+
+    Returns a :class:`~torch_geometric.data.HeteroData` with
+    :obj:`user_type` and :obj:`item_type` nodes (:obj:`num_nodes`, and
+    :obj:`node_id`, raw :obj:`text` and :obj:`title` lists) and all
+    interactions in :obj:`(user_type, relation, item_type).edge_index`
+    (with :obj:`time` if timed) plus the reverse edge type
+    :obj:`(item_type, "rev_" + relation, user_type)`. Apply
     :class:`lgir_pyg.transforms.PerUserSplit` to hold out evaluation edges.
     """
+    attr_columns = tuple(user_attr_columns) + tuple(item_attr_columns)
+    _check_names(user_type, item_type, relation, attr_columns)
     users = read_table(users, 'users')
-    jobs = read_table(jobs, 'jobs')
+    items = read_table(items, 'items')
     inter = read_table(interactions, 'interactions')
-    check_columns(users, USER_COLUMNS)
-    check_columns(jobs, JOB_COLUMNS)
-    columns = INTERACTION_COLUMNS + ((time_column, ) if time_column else ())
-    if time_column and time_column not in inter.columns:
-        # Time is optional: only complain when other columns are fine too.
-        check_columns(inter, INTERACTION_COLUMNS)
-        columns, time_column = INTERACTION_COLUMNS, None
-    check_columns(inter, columns)
+    id_columns = [user_id_column, item_id_column]
+    check_columns(inter, id_columns)
+    if time_column is not None and time_column not in inter.columns:
+        hints = [c for c, values in inter.items()
+                 if c not in id_columns and _is_time_like(c, values)]
+        if hints:
+            logger.warning(f"{inter.attrs['source']} has no time column "
+                           f"{time_column!r} but has {hints[0]!r}; pass "
+                           f"time_column={hints[0]!r} to use it (the "
+                           f"interactions are untimed)")
+        time_column = None
+    if time_column is not None:
+        check_columns(inter, [time_column])
     if len(inter) == 0:
         raise TableError(f"{inter.attrs['source']} has no rows: a graph "
                          f"needs at least one interaction")
 
-    user_index = _index_nodes(users, 'user_id')
-    job_index = _index_nodes(jobs, 'job_id')
-    user = _map_ids(inter, 'user_id', user_index, 'user')
-    job = _map_ids(inter, 'job_id', job_index, 'job')
+    data = HeteroData()
+    user_index = _add_nodes(data, user_type, users, user_id_column,
+                            user_text_column, None, tuple(user_attr_columns))
+    item_index = _add_nodes(data, item_type, items, item_id_column,
+                            item_text_column, item_title_column,
+                            tuple(item_attr_columns))
+    user = _map_ids(inter, user_id_column, user_index, user_type)
+    item = _map_ids(inter, item_id_column, item_index, item_type)
     time = parse_times(inter, time_column) if time_column else None
 
     # Merge duplicate pairs, keeping the earliest time.
-    key = user * len(job_index) + job
+    key = user * len(item_index) + item
     if time is not None:
         order = torch.argsort(time, stable=True)
-        key, user, job, time = key[order], user[order], job[order], time[order]
+        key, user, item, time = (key[order], user[order], item[order],
+                                 time[order])
     uniq, inverse = torch.unique(key, return_inverse=True)
     first = torch.full((uniq.numel(), ), key.numel(), dtype=torch.long)
     first.scatter_reduce_(0, inverse, torch.arange(key.numel()), 'amin')
@@ -215,22 +631,14 @@ def from_tables(
     num_merged = key.numel() - first.numel()
     if num_merged > 0:
         logger.warning(f"{inter.attrs['source']}: merged {num_merged} "
-                       f"duplicate (user_id, job_id) rows into one edge "
-                       f"each (earliest time kept)")
+                       f"duplicate ({user_id_column}, {item_id_column}) "
+                       f"rows into one edge each (earliest time kept)")
 
-    data = HeteroData()
-    data['user'].node_id = user_index.index.tolist()
-    data['user'].text = _texts(users, 'text')
-    data['user'].num_nodes = len(user_index)
-    data['job'].node_id = job_index.index.tolist()
-    data['job'].text = _texts(jobs, 'text')
-    if 'title' in jobs.columns:
-        data['job'].title = _texts(jobs, 'title')
-    data['job'].num_nodes = len(job_index)
-    store = data[EDGE_TYPE]
-    store.edge_index = torch.stack([user[first], job[first]])
+    edge_type = (user_type, relation, item_type)
+    store = data[edge_type]
+    store.edge_index = torch.stack([user[first], item[first]])
     if time is not None:
         store.time = time[first]
     store.num_merged_duplicates = num_merged
-    data[REV_EDGE_TYPE].edge_index = store.edge_index.flip(0)
+    data[reverse_edge_type(edge_type)].edge_index = store.edge_index.flip(0)
     return data

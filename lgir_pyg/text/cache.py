@@ -1,14 +1,15 @@
 import hashlib
 import json
 import logging
-import os
 import os.path as osp
 import re
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import torch
 from torch import Tensor
 
+from lgir_pyg.errors import CacheError, first_line
+from lgir_pyg.io import atomic_open, move_aside, unwritable_reason
 from lgir_pyg.text.encoders import TextEncoder, check_texts
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ class EmbeddingCache:
     Each file stores the encoder name and the SHA-256 of the encoded texts
     (see :func:`texts_sha256`); a file whose texts or encoder differ is
     recomputed and overwritten, never reused. Files are written atomically,
-    so an interrupted run leaves no partial file.
+    so an interrupted run leaves no partial file; a file that cannot be
+    read or is not a cache file is moved aside (see
+    :func:`lgir_pyg.io.move_aside`, which warns) and its texts encoded
+    again. A :obj:`root` that is a file or not writable raises
+    :class:`~lgir_pyg.errors.CacheError` before any encoding.
 
     Args:
         root (str): The directory holding the files.
@@ -72,24 +77,58 @@ class EmbeddingCache:
         texts = check_texts(texts)
         digest = texts_sha256(texts)
         path = self.path(encoder.name, source)
-        if osp.exists(path):
-            saved = torch.load(path, weights_only=True)
+        saved = self._load(path)
+        if saved is not None:
             if (saved['encoder'] == encoder.name
-                    and saved['sha256'] == digest):
+                    and saved['sha256'] == digest
+                    and saved['embedding'].size(0) == len(texts)):
                 return saved['embedding']
             logger.info(f"'{path}' holds other texts or another encoder: "
                         f"encoding again")
+        # Checked before encoding, which can take long.
+        reason = unwritable_reason(self.root)
+        if reason is not None:
+            raise CacheError(f"Cannot use '{self.root}' as the embedding "
+                             f"cache folder: {reason}")
         embedding = encoder.encode(texts, batch_size, show_progress)
-        os.makedirs(self.root, exist_ok=True)
-        torch.save(
-            {
-                'encoder': encoder.name,
-                'source': source,
-                'sha256': digest,
-                'embedding': embedding,
-            }, path + '.tmp')
-        os.replace(path + '.tmp', path)
+        record = {
+            'encoder': encoder.name,
+            'source': source,
+            'sha256': digest,
+            'embedding': embedding,
+        }
+        try:
+            with atomic_open(path, 'wb') as f:
+                torch.save(record, f)
+        except OSError as e:
+            raise CacheError(f"Cannot write the embedding cache file "
+                             f"'{path}': {first_line(e)}") from e
         return embedding
+
+    @staticmethod
+    def _load(path: str) -> Optional[Dict[str, Any]]:
+        # A file that cannot be read or is not one of ours is moved aside,
+        # so the run redoes its work instead of failing on it forever.
+        if not osp.lexists(path):
+            return None
+        try:
+            saved = torch.load(path, weights_only=True)
+        except Exception as e:  # torch raises many types for bad files.
+            reason = first_line(e)
+        else:
+            if (isinstance(saved, dict)
+                    and isinstance(saved.get('encoder'), str)
+                    and isinstance(saved.get('sha256'), str)
+                    and isinstance(saved.get('embedding'), Tensor)
+                    and saved['embedding'].dim() == 2):
+                return saved
+            reason = 'not an embedding cache file'
+        try:
+            move_aside(path, reason)
+        except OSError as e:
+            raise CacheError(f"'{path}' is unreadable ({reason}) and cannot "
+                             f"be moved aside: {first_line(e)}") from e
+        return None
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}('{self.root}')"

@@ -1,8 +1,18 @@
+import gzip
+import logging
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import torch
 
+import lgir_pyg
 from lgir_pyg.datasets import TableError, from_tables
+from lgir_pyg.datasets.tables import EDGE_TYPE, REV_EDGE_TYPE, parse_times
+from lgir_pyg.errors import LGIRError, UsageError
+
+JAN_15 = int(pd.Timestamp('2014-01-15', tz='UTC').timestamp())
 
 
 def test_from_tables(tables):
@@ -10,6 +20,8 @@ def test_from_tables(tables):
     assert data['user'].node_id == ['u0', 'u1', 'u2', 'u3']
     assert data['user'].text[1] == ''
     assert data['job'].title[3] == 'Line Cook'
+    assert data['user'].num_nodes == 4 and data['job'].num_nodes == 5
+    assert data.edge_types == [EDGE_TYPE, REV_EDGE_TYPE]
     store = data['user', 'interacts', 'job']
     # 9 rows, (u1, j1) twice: merged into one edge with the earliest time.
     assert store.edge_index.size(1) == 8
@@ -17,10 +29,75 @@ def test_from_tables(tables):
     pairs = set(map(tuple, store.edge_index.t().tolist()))
     assert len(pairs) == 8 and (1, 1) in pairs
     u1_j1 = ((store.edge_index[0] == 1) & (store.edge_index[1] == 1))
-    assert store.time[u1_j1].item() == pd.Timestamp(
-        '2014-01-15', tz='UTC').timestamp()
+    assert store.time[u1_j1].item() == JAN_15
+    assert store.time.dtype == torch.long
     rev = data['job', 'rev_interacts', 'user'].edge_index
     assert torch.equal(rev, store.edge_index.flip(0))
+
+
+def test_error_family():
+    assert issubclass(TableError, LGIRError)
+    assert issubclass(TableError, ValueError)
+    assert lgir_pyg.TableError is TableError
+
+
+def test_any_names(tables):
+    users, jobs, inter = tables
+    users = users.rename(columns={'user_id': 'cid', 'text': 'bio'})
+    users['segment'] = ['a', 'b', 'a', 'c']
+    jobs = jobs.rename(columns={'job_id': 'sku', 'text': 'blurb',
+                                'title': 'name'})
+    jobs['price'] = [1, 2.5, 3.0, None, 4]
+    inter = inter.rename(columns={'user_id': 'cid', 'job_id': 'sku',
+                                  'time': 'at'})
+    data = from_tables(
+        users, jobs, inter, 'at', user_id_column='cid', item_id_column='sku',
+        user_text_column='bio', item_text_column='blurb',
+        item_title_column='name', user_type='customer', item_type='product',
+        relation='buys', user_attr_columns=['segment'],
+        item_attr_columns=['price'])
+    assert set(data.node_types) == {'customer', 'product'}
+    assert data.edge_types == [('customer', 'buys', 'product'),
+                               ('product', 'rev_buys', 'customer')]
+    assert data['customer'].node_id[0] == 'u0'
+    assert data['customer'].text[0] == 'Cashier at Safeway.'
+    assert data['customer'].segment == ['a', 'b', 'a', 'c']
+    assert data['product'].title[0] == 'Cashier'
+    assert data['product'].price == ['1', '2.5', '3', '', '4']
+    store = data['customer', 'buys', 'product']
+    assert store.edge_index.size(1) == 8 and store.time.numel() == 8
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(user_type='job'), "'user_type' and 'item_type' must differ"),
+    (dict(relation='rev_buys'), "'relation' must not start with 'rev_'"),
+    (dict(item_type=''), "'item_type' must be a non-empty name"),
+    (dict(user_type='a__b'), "without '__'"),
+    (dict(user_attr_columns=['not valid']), 'valid Python identifier'),
+    (dict(user_attr_columns=['class']), 'valid Python identifier'),
+    (dict(item_attr_columns=['x']), 'reserved'),
+    (dict(item_attr_columns=['x_irc']), 'reserved'),
+    (dict(item_attr_columns=['resume_src']), 'reserved'),
+    (dict(item_attr_columns=['num_nodes']), 'reserved'),
+    (dict(user_attr_columns=['keys']), 'reserved'),
+    (dict(user_attr_columns=['_private']), 'reserved'),
+])
+def test_bad_names(tables, kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        from_tables(*tables, **kwargs)
+
+
+def test_attr_values(tables):
+    users, jobs, inter = tables
+    users['tags'] = pd.Series(['a', None, 3, float('nan')], dtype=object)
+    assert from_tables(users, jobs, inter, user_attr_columns=['tags'])[
+        'user'].tags == ['a', '', '3', '']
+    users['tags'] = pd.Series(['a', [1], 'b', 'c'], dtype=object)
+    with pytest.raises(TableError, match="column 'tags', row 1: expected "
+                       "text or a finite number, got list"):
+        from_tables(users, jobs, inter, user_attr_columns=['tags'])
+    with pytest.raises(TableError, match=r"missing column\(s\) \['nope'\]"):
+        from_tables(users, jobs, inter, item_attr_columns=['nope'])
 
 
 def test_from_files(tables, tmp_path):
@@ -29,16 +106,101 @@ def test_from_files(tables, tmp_path):
     jobs.to_parquet(tmp_path / 'jobs.parquet')
     inter.to_csv(tmp_path / 'inter.csv', index=False)
     data = from_tables(str(tmp_path / 'users.csv'),
-                       str(tmp_path / 'jobs.parquet'),
+                       tmp_path / 'jobs.parquet',
                        str(tmp_path / 'inter.csv'))
     assert data['user'].text[1] == ''  # An empty CSV field stays text.
     assert data['user', 'interacts', 'job'].edge_index.size(1) == 8
 
 
-def test_without_time(tables):
+@pytest.mark.parametrize('name', ['jobs.pq', 'jobs.PARQUET', 'jobs.parq',
+                                  'jobs.dat'])
+def test_parquet_by_extension_or_content(tables, tmp_path, name):
     users, jobs, inter = tables
-    data = from_tables(users, jobs, inter.drop(columns='time'))
+    jobs.to_parquet(tmp_path / name)
+    data = from_tables(users, str(tmp_path / name), inter)
+    assert data['job'].node_id == jobs['job_id'].tolist()
+
+
+def test_parquet_extension_without_parquet(tables, tmp_path):
+    users, jobs, inter = tables
+    jobs.to_csv(tmp_path / 'jobs.pq', index=False)
+    with pytest.raises(TableError, match=r"items file '.*jobs\.pq' has a "
+                       r"Parquet extension but is not a Parquet file"):
+        from_tables(users, str(tmp_path / 'jobs.pq'), inter)
+    (tmp_path / 'bad.parquet').write_bytes(b'PAR1 truncated')
+    with pytest.raises(TableError, match="is not a readable Parquet file"):
+        from_tables(users, str(tmp_path / 'bad.parquet'), inter)
+
+
+def test_parquet_keeps_types(tables, tmp_path):
+    users, jobs, inter = tables
+    inter = inter.assign(time=pd.to_datetime(inter['time']).astype(
+        'datetime64[ms]'))
+    inter.to_parquet(tmp_path / 'inter.parquet')
+    data = from_tables(users, jobs, str(tmp_path / 'inter.parquet'))
+    assert JAN_15 in data['user', 'interacts', 'job'].time.tolist()
+
+
+def test_gzip_and_bom(tables, tmp_path):
+    users, jobs, inter = tables
+    path = tmp_path / 'users.csv.gz'
+    path.write_bytes(gzip.compress(
+        users.to_csv(index=False).encode('utf-8-sig')))
+    assert from_tables(str(path), jobs, inter)['user'].node_id[0] == 'u0'
+
+
+@pytest.mark.parametrize('content,match', [
+    (b'', r"users file '.*users\.csv' is empty \(0 bytes\)"),
+    (b'\n\n', r"'.*users\.csv' has no header row"),
+    (b'PK\x03\x04junk', 'is a ZIP archive'),
+    (b'\x1f\x8bjunk', 'damaged gzip file'),
+])
+def test_bad_file_content(tables, tmp_path, content, match):
+    path = tmp_path / 'users.csv'
+    path.write_bytes(content)
+    with pytest.raises(TableError, match=match):
+        from_tables(str(path), *tables[1:])
+
+
+def test_directory(tables, tmp_path):
+    with pytest.raises(TableError, match=r"users file '.*' is a directory"):
+        from_tables(str(tmp_path), *tables[1:])
+
+
+def test_without_time(tables, caplog):
+    users, jobs, inter = tables
+    with caplog.at_level(logging.WARNING):
+        data = from_tables(users, jobs, inter.drop(columns='time'))
     assert 'time' not in data['user', 'interacts', 'job']
+    assert 'time column' not in caplog.text
+    data = from_tables(users, jobs, inter, time_column=None)
+    assert 'time' not in data['user', 'interacts', 'job']
+
+
+@pytest.mark.parametrize('column', ['timestamp', 'date', 'ts', 'viewedAt',
+                                    'event_time', 'created_at'])
+def test_time_like_column_warns(tables, caplog, column):
+    users, jobs, inter = tables
+    inter = inter.rename(columns={'time': column})
+    with caplog.at_level(logging.WARNING):
+        data = from_tables(users, jobs, inter)
+    assert 'time' not in data['user', 'interacts', 'job']
+    if column == 'viewedAt':  # Not a time word: no warning.
+        assert 'time column' not in caplog.text
+        return
+    assert f"has no time column 'time' but has '{column}'" in caplog.text
+    assert f"time_column='{column}'" in caplog.text
+    data = from_tables(users, jobs, inter, column)
+    assert JAN_15 in data['user', 'interacts', 'job'].time.tolist()
+
+
+def test_datetime_column_warns_whatever_its_name(tables, caplog):
+    users, jobs, inter = tables
+    inter = inter.rename(columns={'time': 'seen'})
+    inter['seen'] = pd.to_datetime(inter['seen'])
+    with caplog.at_level(logging.WARNING):
+        from_tables(users, jobs, inter)
+    assert "but has 'seen'" in caplog.text
 
 
 @pytest.mark.parametrize('table,column', [(0, 'text'), (1, 'job_id'),
@@ -48,6 +210,13 @@ def test_missing_column(tables, table, column):
     tables[table] = tables[table].drop(columns=column)
     with pytest.raises(TableError, match=f"missing column.*'{column}'"):
         from_tables(*tables)
+
+
+def test_repeated_column(tables):
+    users, jobs, inter = tables
+    users = pd.concat([users, users[['text']]], axis=1)
+    with pytest.raises(TableError, match="more than one column named 'text'"):
+        from_tables(users, jobs, inter)
 
 
 def test_unknown_ids(tables):
@@ -65,8 +234,40 @@ def test_unknown_ids(tables):
 def test_duplicate_node_ids(tables):
     users, jobs, inter = tables
     users.loc[2, 'user_id'] = 'u0'
-    with pytest.raises(TableError, match="row 2: duplicate id 'u0'"):
+    with pytest.raises(TableError, match=r"row 2: duplicate id 'u0' \(first "
+                       r"in row 0\)"):
         from_tables(users, jobs, inter)
+
+
+def test_numeric_ids(tables):
+    users, jobs, inter = tables
+    users['user_id'] = [1, 2, 3, 4]
+    # A float column (as after a NaN) holds the same ids as whole numbers.
+    inter['user_id'] = inter['user_id'].map(
+        {'u0': 1.0, 'u1': 2.0, 'u2': 3.0, 'u3': 4.0})
+    data = from_tables(users, jobs, inter)
+    assert data['user'].node_id == ['1', '2', '3', '4']
+    assert data['user', 'interacts', 'job'].edge_index.size(1) == 8
+    inter.loc[3, 'user_id'] = 1.9
+    with pytest.raises(TableError, match="column 'user_id', row 3: "
+                       "non-integral numeric id 1.9"):
+        from_tables(users, jobs, inter)
+    users['user_id'] = users['user_id'].astype(object)
+    users.loc[1, 'user_id'] = True
+    with pytest.raises(TableError, match="row 1: expected a text or integer "
+                       "id, got bool"):
+        from_tables(users, jobs, inter)
+
+
+def test_text_ids_are_kept_as_written(tables, tmp_path):
+    users, jobs, inter = tables
+    users['user_id'] = ['007', '1.0', 'u2', 'u3']
+    inter['user_id'] = inter['user_id'].replace({'u0': '007', 'u1': '1.0'})
+    users.to_csv(tmp_path / 'users.csv', index=False)
+    inter.to_csv(tmp_path / 'inter.csv', index=False)
+    data = from_tables(str(tmp_path / 'users.csv'), jobs,
+                       str(tmp_path / 'inter.csv'))
+    assert data['user'].node_id[:2] == ['007', '1.0']
 
 
 def test_bad_timestamp_names_file_and_line(tables, tmp_path):
@@ -76,6 +277,75 @@ def test_bad_timestamp_names_file_and_line(tables, tmp_path):
     with pytest.raises(TableError, match=r"inter\.csv', column 'time', row 5 "
                        r"\(line 7\): cannot parse timestamp 'yesterday-ish'"):
         from_tables(users, jobs, str(tmp_path / 'inter.csv'))
+
+
+def _times(values, dtype=None) -> list:
+    df = pd.DataFrame({'time': pd.Series(values, dtype=dtype)})
+    df.attrs['source'] = 'interactions table'
+    return parse_times(df, 'time').tolist()
+
+
+@pytest.mark.parametrize('unit', ['s', 'ms', 'us', 'ns'])
+@pytest.mark.parametrize('tz', [None, 'UTC', 'Asia/Tokyo'])
+def test_time_unit_is_seconds(tables, unit, tz):
+    users, jobs, inter = tables
+    times = pd.to_datetime(inter['time'])
+    if tz is not None:
+        times = times.dt.tz_localize('UTC').dt.tz_convert(tz)
+    dtype = f'datetime64[{unit}]' if tz is None else \
+        f'datetime64[{unit}, {tz}]'
+    data = from_tables(users, jobs, inter.assign(time=times.astype(dtype)))
+    # The same seconds as the ISO strings of the CSV path.
+    expected = from_tables(*tables)['user', 'interacts', 'job'].time
+    assert torch.equal(data['user', 'interacts', 'job'].time, expected)
+
+
+def test_time_types():
+    stamp = pd.Timestamp('2014-01-15', tz='UTC')
+    assert _times(['2014-01-15', '2014-01-15T09:00:00+09:00',
+                   str(JAN_15), JAN_15, JAN_15 + 0.9,
+                   stamp.tz_convert('Asia/Tokyo')]) == [JAN_15] * 6
+    assert _times([JAN_15, JAN_15 + 1], 'Int64') == [JAN_15, JAN_15 + 1]
+    assert _times([JAN_15 + 0.5]) == [JAN_15]
+    arrow = pd.ArrowDtype(pa.timestamp('us'))
+    assert _times([stamp.tz_localize(None)], arrow) == [JAN_15]
+    arrow_tz = pd.ArrowDtype(pa.timestamp('ns', tz='Asia/Tokyo'))
+    assert _times([stamp], arrow_tz) == [JAN_15]
+    assert _times(['15 Jan 2014']) == [JAN_15]
+
+
+@pytest.mark.parametrize('values,match', [
+    ([JAN_15, 1e20], r"row 1: time 1e\+20 is out of range"),
+    ([np.inf], 'row 0: non-finite time inf'),
+    (['inf'], "row 0: non-finite time 'inf'"),
+    (['1500-01-01'], r"row 0: time '1500-01-01' is out of range.*\[1900-01-01,"
+     r" 2200-01-01\) UTC"),
+    (['9999-12-31'], "row 0: time '9999-12-31' is out of range"),
+    ([pd.Timestamp('1500-01-01').as_unit('s')], 'out of range'),
+    ([JAN_15 * 1000], 'out of range'),  # Milliseconds taken as seconds.
+    ([JAN_15, None], 'row 1: missing time'),
+    (['2014-01-01', ''], 'row 1: missing time'),
+    ([True], 'row 0: cannot parse timestamp True'),
+    ([pd.Timedelta(1)], 'row 0: cannot parse timestamp'),
+])
+def test_bad_times(values, match):
+    with pytest.raises(TableError, match=match):
+        _times(values)
+
+
+def test_day_month_order():
+    with pytest.raises(TableError, match=r"row 0: ambiguous date "
+                       r"'01/02/2014'.*write ISO dates"):
+        _times(['01/02/2014'])
+    # A day over 12 tells the order of the whole column.
+    feb_1 = int(pd.Timestamp('2014-02-01', tz='UTC').timestamp())
+    assert _times(['01/02/2014', '13/02/2014'])[0] == feb_1
+    assert _times(['02/01/2014', '02/13/2014'])[0] == feb_1
+    assert _times(['05/05/2014'])[0] == int(pd.Timestamp(
+        '2014-05-05', tz='UTC').timestamp())
+    with pytest.raises(TableError, match=r"row 2: date '13/02/2014' puts the "
+                       r"day first but row 1 \('02/13/2014'\) does not"):
+        _times(['2014-01-01', '02/13/2014', '13/02/2014'])
 
 
 def test_empty_interactions(tables):
@@ -107,6 +377,40 @@ def test_non_utf8(tables, tmp_path):
     path = tmp_path / 'users.csv'
     path.write_bytes(b'user_id,text\nu0,ok\nu1,caf\xe9\n')
     with pytest.raises(TableError, match=r"not valid UTF-8.*line 3"):
+        from_tables(str(path), jobs, inter)
+
+
+def test_unbalanced_quote_names_file_and_line(tables, tmp_path):
+    users, jobs, inter = tables
+    path = tmp_path / 'users.csv'
+    path.write_text('user_id,text\nu0,ok\n\nu1,"multi\nline"\nu2,"open\n'
+                    'u3,cook\n')
+    with pytest.raises(TableError, match=r"users\.csv', line 6: a quoted "
+                       r"field is never closed"):
+        from_tables(str(path), jobs, inter)
+
+
+@pytest.mark.parametrize('rows,line', [
+    # One row with an unquoted comma among good ones.
+    ('u0,ok\nu1,"two\nlines"\nu2,nurse, RN\nu3,cook\n', 5),
+    # Every row with one: pandas would shift the columns silently.
+    ('u0,cashier, nights\nu1,a, b\nu2,c, d\nu3,e, f\n', 2),
+])
+def test_unquoted_comma_blames_its_file(tables, tmp_path, rows, line):
+    users, jobs, inter = tables
+    path = tmp_path / 'users.csv'
+    path.write_text('user_id,text\n' + rows)
+    with pytest.raises(TableError, match=rf"users\.csv', line {line}: .*"
+                       rf"quote fields that contain commas"):
+        from_tables(str(path), jobs, inter)
+
+
+def test_line_numbers_after_multiline_cells(tables, tmp_path):
+    users, jobs, inter = tables
+    path = tmp_path / 'users.csv'
+    path.write_text('user_id,text\nu0,"a\nb\nc"\n\nu1,x\nu1,y\n')
+    with pytest.raises(TableError, match=r"row 2 \(line 7\): duplicate id "
+                       r"'u1' \(first in row 1 \(line 6\)\)"):
         from_tables(str(path), jobs, inter)
 
 
