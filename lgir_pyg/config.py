@@ -1,4 +1,5 @@
 import inspect
+import math
 import os.path as osp
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
@@ -170,6 +171,50 @@ class RunConfig:
     def data_config(self) -> DataConfig:
         return DataConfig(**self.data)
 
+    def check(self) -> 'RunConfig':
+        r"""Checks the ranges of the values (types are checked on loading),
+        so a bad value fails before any dataset build, encoding,
+        generation or training; returns the config. Raises
+        :class:`~lgir_pyg.errors.ConfigError` naming the key."""
+        values = {'seed': self.seed,
+                  **{f'{section}.{key}': value
+                     for section in ('train', 'model_kwargs', 'data',
+                                     'encoder')
+                     for key, value in getattr(self, section).items()}}
+        for key, value in values.items():
+            rule = RULES.get(key.rpartition('.')[2] if '.' in key else key)
+            if rule is not None and value is not None:
+                ok, expected = rule
+                if isinstance(value, bool) or not ok(value):
+                    raise ConfigError(f"{key!r} must be {expected} (got "
+                                      f"{value!r})")
+        monitor = self.train.get('monitor')
+        if monitor is not None:
+            from lgir_pyg.training.evaluator import DEFAULT_METRICS
+            if monitor not in DEFAULT_METRICS:
+                raise ConfigError(f"'train.monitor' must be one of "
+                                  f"{list(DEFAULT_METRICS)} (got "
+                                  f"{monitor!r})")
+        gan_kwargs = self.model_kwargs.get('gan_kwargs')
+        if gan_kwargs is not None:
+            from lgir_pyg.nn import GANRefine
+            if not isinstance(gan_kwargs, dict):
+                raise ConfigError(f"'model_kwargs.gan_kwargs' must be a "
+                                  f"mapping (got {gan_kwargs!r})")
+            try:  # A tiny instance checks every argument.
+                GANRefine(2, **gan_kwargs)
+            except (TypeError, ValueError) as e:
+                raise ConfigError(f"'model_kwargs.gan_kwargs': {e}") from e
+        if self.data.get('split') not in ('temporal', 'random'):
+            raise ConfigError(f"'data.split' must be 'temporal' or 'random' "
+                              f"(got {self.data.get('split')!r})")
+        if self.data.get('split') == 'random' and not (
+                0 < self.data['val_ratio'] + self.data['test_ratio'] < 1):
+            raise ConfigError("'data.val_ratio' + 'data.test_ratio' must be "
+                              "in (0, 1)")
+        self.data_config.own_tables  # Users, items, interactions together.
+        return self
+
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
 
@@ -191,6 +236,28 @@ class RunConfig:
                                        train_kwargs=self.train, **kwargs)
         result['config'] = self.to_dict()
         return model, result
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+# Range rules by key name (in any section): (check, what is expected).
+RULES = {
+    name: rule
+    for names, rule in [
+        (('seed', 'epochs', 'num_layers', 'split_seed'),
+         (lambda v: isinstance(v, int) and v >= 0, 'a non-negative integer')),
+        (('batch_size', 'eval_every', 'patience', 'embedding_dim'),
+         (lambda v: isinstance(v, int) and v > 0, 'a positive integer')),
+        (('lr', 'd_lr'), (lambda v: _finite(v) and v > 0,
+                          'a positive finite number')),
+        (('weight_decay', 'lambda_gan', 'lambda_reg'),
+         (lambda v: _finite(v) and v >= 0, 'a non-negative finite number')),
+        (('val_ratio', 'test_ratio'), (lambda v: _finite(v) and 0 <= v < 1,
+                                       'in [0, 1)')),
+    ] for name in names
+}
 
 
 def _keyword_defaults(fn: Any) -> Dict[str, Any]:

@@ -3,6 +3,7 @@ import os.path as osp
 import pytest
 
 from lgir_pyg.config import RunConfig, load_config
+from lgir_pyg.errors import ConfigError
 from lgir_pyg.training import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -123,3 +124,34 @@ def test_empty_file_and_unknown_model(tmp_path):
     assert load_config('lgir', str(path)) == load_config('lgir')
     with pytest.raises(ValueError, match="Unknown model 'gpt'"):
         load_config('gpt')
+
+
+@pytest.mark.parametrize('overrides,match', [
+    ({'train.batch_size': '0'}, r"'train.batch_size' must be a positive "
+     r"integer \(got 0\)"),
+    ({'train.lr': 'nan'}, "'train.lr' must be a positive finite number"),
+    ({'model_kwargs.num_layers': '-1'}, "'model_kwargs.num_layers' must be "
+     "a non-negative integer"),
+    ({'model_kwargs.embedding_dim': '0'}, "'model_kwargs.embedding_dim' "
+     "must be a positive integer"),
+    ({'seed': '-1'}, "'seed' must be a non-negative integer"),
+    ({'train.monitor': 'auc'}, "'train.monitor' must be one of"),
+    ({'model_kwargs.gan_kwargs': '{k1: 5, k2: 5}'}, "gan_kwargs': The "
+     "few-shot threshold 'k1' \\(5\\) must be smaller"),
+    ({'model_kwargs.gan_kwargs': '{quality_threshold: 2}'},
+     "quality_threshold"),
+    ({'data.split': 'random', 'data.val_ratio': '0', 'data.test_ratio': '0'},
+     r"'data.val_ratio' \+ 'data.test_ratio' must be in \(0, 1\)"),
+    ({'data.users': 'u.csv'}, "'users', 'items' and 'interactions' go "
+     "together"),
+])
+def test_check_ranges_before_any_work(overrides, match):
+    config = load_config('lgir', overrides=overrides)
+    with pytest.raises(ConfigError, match=match):
+        config.check()
+
+
+def test_check_passes_the_defaults():
+    for name in MODELS:
+        assert load_config(name).check().model == name
+    assert load_config(None).check().model is None

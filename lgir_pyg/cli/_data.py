@@ -40,7 +40,8 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
 def run_config(args: argparse.Namespace, model: Optional[str] = None,
                shortcuts: Optional[Dict[str, Any]] = None) -> RunConfig:
     r"""The run config of the command line: defaults < :obj:`--config` <
-    data flags and :obj:`shortcuts` < :obj:`--set`."""
+    data flags and :obj:`shortcuts` < :obj:`--set`, checked
+    (:meth:`~lgir_pyg.config.RunConfig.check`) before any work."""
     overrides = {f'data.{f.name}': getattr(args, f'data_{f.name}')
                  for f in fields(DataConfig)}
     overrides.update(shortcuts or {})
@@ -50,7 +51,7 @@ def run_config(args: argparse.Namespace, model: Optional[str] = None,
         if key in overrides:  # Flags are relative to the working folder.
             overrides[key] = osp.abspath(overrides[key])
     return load_config(model, args.config,
-                       {**overrides, **dict(args.overrides)})
+                       {**overrides, **dict(args.overrides)}).check()
 
 
 def open_dataset(config: RunConfig):

@@ -7,21 +7,23 @@ HELP = ('Benchmarks: model quality against LightGCN and the baselines, and '
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.bench.quality import ALL_MODELS
+    from lgir_pyg.cli._args import positive_int, writable_dir
     from lgir_pyg.cli._data import add_config_arguments
     parser.add_argument('suite', choices=['quality', 'speed'])
-    parser.add_argument('--seeds', type=int, default=5,
+    parser.add_argument('--seeds', type=positive_int, default=5,
                         help='quality: seeds per model (default: 5)')
     parser.add_argument('--models', nargs='+', default=list(ALL_MODELS),
                         help='quality: registered model names (default: '
                         'all)')
-    parser.add_argument('--epochs', type=int, default=None,
+    parser.add_argument('--epochs', type=positive_int, default=None,
                         help='quality: cap every model at this many epochs '
                         '(smoke runs)')
-    parser.add_argument('--runs', type=int, default=5,
+    parser.add_argument('--runs', type=positive_int, default=5,
                         help='speed: timed runs per measurement')
-    parser.add_argument('--threads', type=int, default=1,
+    parser.add_argument('--threads', type=positive_int, default=1,
                         help='torch.set_num_threads (default: 1)')
-    parser.add_argument('--output-dir', default=os.path.join(
+    parser.add_argument('--output-dir', type=writable_dir,
+                        default=os.path.join(
         'benchmarks', 'results'), help='where results go (default: '
                         '%(default)s, relative to the working folder)')
     add_config_arguments(parser)

@@ -8,6 +8,7 @@ SOURCES = {'self': 'text', 'context': 'context', 'src': 'resume_src',
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from lgir_pyg.cli._args import positive_int, writable_file
     from lgir_pyg.cli._data import add_config_arguments
     parser.add_argument('--model', default=None, metavar='ID_OR_PATH',
                         help='sentence-transformers model id or local folder '
@@ -18,11 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "prompt's context, or the SRC/IRC resumes "
                         "(completed first if the dataset lacks them; "
                         "default: self)")
-    parser.add_argument('--batch-size', default=None, metavar='N',
+    parser.add_argument('--batch-size', type=positive_int, default=None,
+                        metavar='N',
                         help='encoder batch size (default: 64)')
     parser.add_argument('--device', default=None,
                         help="torch device, e.g. 'cuda' (default: auto)")
-    parser.add_argument('--output', default=None, metavar='PATH',
+    parser.add_argument('--output', type=writable_file, default=None,
+                        metavar='PATH',
                         help='also write {user, item, encoder} to this .pt '
                         'file')
     add_config_arguments(parser)

@@ -7,15 +7,16 @@ MODELS = ('lightgcn', 'job-mean', 'lightgcn-text', 'lgir')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from lgir_pyg.cli._args import non_negative_int, positive_int
     from lgir_pyg.cli._data import add_config_arguments
-    parser.add_argument('--seed', default=None,
+    parser.add_argument('--seed', type=non_negative_int, default=None,
                         help='seed of every model (default: 0)')
-    parser.add_argument('--live-users', type=int, default=2,
+    parser.add_argument('--live-users', type=non_negative_int, default=2,
                         help='users whose IRC resume is generated live by '
                         'the configured LLM, to show it runs (the others '
                         'come from the dataset or the completion cache; '
                         'default: 2)')
-    parser.add_argument('--threads', type=int, default=1,
+    parser.add_argument('--threads', type=positive_int, default=1,
                         help='torch.set_num_threads (default: 1)')
     add_config_arguments(parser)
 
@@ -29,16 +30,10 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.config import load_config
     from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
-    from lgir_pyg.errors import UsageError
     from lgir_pyg.llm import ResumePrompts
     from lgir_pyg.pipeline import dataset_name
     from lgir_pyg.training import Evaluator
 
-    if args.live_users < 0:
-        raise UsageError(f'--live-users must be non-negative (got '
-                         f'{args.live_users})')
-    if args.threads < 1:
-        raise UsageError(f'--threads must be positive (got {args.threads})')
     torch.set_num_threads(args.threads)
     base = run_config(args, shortcuts={'seed': args.seed})
     dataset, data, root = prepare(base, MODELS)

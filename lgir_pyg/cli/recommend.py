@@ -5,38 +5,42 @@ HELP = ('Recommend items to one user of the dataset with a registered '
 DEFAULT_MODEL = 'lightgcn-text'
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, k: int = 10) -> None:
+    r"""The arguments of :func:`trained_model`, and :obj:`-k` (default
+    :obj:`k`)."""
+    from lgir_pyg.cli._args import (existing_file, non_negative_int,
+                                    positive_int)
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.cli.train import add_model_epilog
     from lgir_pyg.training import MODELS
     parser.add_argument('--user', required=True, metavar='ID',
                         help="the user's original id (node_id)")
-    parser.add_argument('-k', type=int, default=10,
-                        help='number of items (default: 10)')
+    parser.add_argument('-k', type=positive_int, default=k,
+                        help=f'number of items (default: {k})')
     parser.add_argument('--model', default=None, choices=list(MODELS),
                         metavar='NAME', help=f'a registered model (default: '
                         f'the checkpoint\'s, else {DEFAULT_MODEL})')
-    parser.add_argument('--checkpoint', default=None, metavar='PATH',
+    parser.add_argument('--checkpoint', type=existing_file, default=None,
+                        metavar='PATH',
                         help='a model saved by `lgir train --save`; without '
                         'it the model is trained first')
-    parser.add_argument('--seed', default=None,
+    parser.add_argument('--seed', type=non_negative_int, default=None,
                         help='seed of initialisation and training '
                         '(default: 0)')
     add_config_arguments(parser)
     add_model_epilog(parser)
 
 
-def run(args: argparse.Namespace) -> int:
-    import torch
-
+def trained_model(args: argparse.Namespace):
+    r"""The model of :obj:`--model` and :obj:`--checkpoint` (trained first
+    without one) on the configured dataset, and :obj:`--user`'s index:
+    returns :obj:`(name, data, model, user)`."""
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.cli.train import prepare
     from lgir_pyg.errors import CheckpointError, UsageError
-    from lgir_pyg.training import load_checkpoint
+    from lgir_pyg.training import load_checkpoint, load_state
     from lgir_pyg.pipeline import dataset_name
 
-    if args.k < 1:
-        raise UsageError(f'-k must be positive (got {args.k})')
     checkpoint = load_checkpoint(args.checkpoint) if args.checkpoint \
         else None
     name = args.model or (checkpoint['meta']['model'] if checkpoint
@@ -61,14 +65,19 @@ def run(args: argparse.Namespace) -> int:
     if checkpoint:
         from lgir_pyg.training import prepare_model
         model = prepare_model(name, data, config.seed, **config.model_kwargs)
-        model.load_state_dict(checkpoint['state_dict'])
+        load_state(model, checkpoint, args.checkpoint)
     else:
         model, _ = config.run(data)
+    return name, data, model, ids.index(args.user)
 
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    name, data, model, user = trained_model(args)
     store = data[model.edge_type]
     seen = torch.cat([store.edge_index, store.val_edge_label_index,
                       store.test_edge_label_index], dim=1)
-    user = ids.index(args.user)
     items = data[model.edge_type[2]]
     num_unseen = items.num_nodes - int((seen[0] == user).sum())
     # Only unseen items are listed, so there may be fewer than -k.

@@ -26,19 +26,22 @@ def prepare(config, models):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from lgir_pyg.cli._args import non_negative_int, writable_file
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.training import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
                         metavar='NAME', help='a registered model (below)')
-    parser.add_argument('--seed', default=None,
+    parser.add_argument('--seed', type=non_negative_int, default=None,
                         help='seed of initialisation and training, short for '
                         '--set seed=N (default: 0)')
-    parser.add_argument('--epochs', default=None,
+    parser.add_argument('--epochs', type=non_negative_int, default=None,
                         help="maximum epochs, short for --set "
                         "train.epochs=N (default: the model's)")
-    parser.add_argument('--output-json', default=None, metavar='PATH',
+    parser.add_argument('--output-json', type=writable_file, default=None,
+                        metavar='PATH',
                         help='also write the results to PATH')
-    parser.add_argument('--save', default=None, metavar='PATH',
+    parser.add_argument('--save', type=writable_file, default=None,
+                        metavar='PATH',
                         help='save the trained model for `lgir recommend '
                         '--checkpoint PATH`')
     add_config_arguments(parser)

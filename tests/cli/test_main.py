@@ -36,7 +36,30 @@ def _one_line(capsys) -> str:
     (['train', '--model', 'lightgcn', '--frobnicate'],
      'lgir train: error: unrecognized arguments: --frobnicate'),
     (['recommend', '--user', '1', '-k', 'many'],
-     "lgir recommend: error: argument -k: invalid"),
+     "lgir recommend: error: argument -k: expected a positive integer, got "
+     "'many'"),
+    (['recommend', '--user', '1', '-k', '0'],
+     "lgir recommend: error: argument -k: expected a positive integer, got "
+     "'0'"),
+    (['train', '--model', 'pop', '--seed', '-1'],
+     "lgir train: error: argument --seed: expected a non-negative integer"),
+    (['bench', 'quality', '--seeds', '0'],
+     "lgir bench: error: argument --seeds: expected a positive integer"),
+    (['bench', 'quality', '--epochs', '0'],
+     "lgir bench: error: argument --epochs: expected a positive integer"),
+    (['pipeline', '--threads', '0'],
+     "lgir pipeline: error: argument --threads: expected a positive "
+     "integer"),
+    # A folder that cannot be made: its parent is a file.
+    (['train', '--model', 'pop', '--output-json', __file__ + '/y.json'],
+     "lgir train: error: argument --output-json: cannot write"),
+    (['train', '--model', 'lgir', '--set', 'train.batch_size=0'],
+     "lgir train: error: 'train.batch_size' must be a positive integer"),
+    (['train', '--model', 'lgir', '--set', 'train.lr=nan'],
+     "lgir train: error: 'train.lr' must be a positive finite number"),
+    (['train', '--model', 'lgir', '--set',
+      'model_kwargs.gan_kwargs={k1: 5, k2: 2}'],
+     "lgir train: error: 'model_kwargs.gan_kwargs': The few-shot"),
     (['data', 'describe'], "lgir data: error: argument action: invalid "
      "choice: 'describe'"),
 ])

@@ -126,4 +126,4 @@ def test_recommend_bad_user_and_k(shop, capsys):
         "lgir recommend: error: --user: unknown user 'c9'; shop has 4 users "
         "with ids such as 'c1', 'c2', 'c3'\n")
     assert main(['recommend', '--user', 'c1', '-k', '0'] + shop) == 2
-    assert '-k must be positive' in capsys.readouterr().err
+    assert 'expected a positive integer' in capsys.readouterr().err
