@@ -10,7 +10,7 @@ from lgir_pyg.errors import ConfigError
 from lgir_pyg.training import (Recommender, Trainer, model_spec,
                                run_experiment)
 
-SECTIONS = ('model_kwargs', 'train', 'data', 'encoder', 'llm')
+SECTIONS = ('model_kwargs', 'train', 'data', 'encoder', 'llm', 'prompts')
 TOP_LEVEL = ('model', 'seed') + SECTIONS
 # Keys of the data section that name files: relative paths in a config
 # file are relative to that file.
@@ -139,9 +139,12 @@ class RunConfig:
     The same file also sets the stages before training: :obj:`data` (the
     fields of :class:`DataConfig`), :obj:`encoder` (:obj:`model`,
     :obj:`batch_size`, :obj:`device` of
-    :class:`~lgir_pyg.text.SentenceTransformerEncoder`) and :obj:`llm`
+    :class:`~lgir_pyg.text.SentenceTransformerEncoder`), :obj:`llm`
     (keyword arguments of :func:`lgir_pyg.llm.build_generator`, which checks
-    them), so one file serves every :obj:`lgir` command. A relative path in
+    them, plus :obj:`cache` and :obj:`retries`) and :obj:`prompts`
+    (keyword arguments of :class:`lgir_pyg.llm.ResumePrompts` but
+    :obj:`mode`, e.g. :obj:`user_name`, :obj:`item_name`, :obj:`k`), so
+    one file serves every :obj:`lgir` command. A relative path in
     the :obj:`data` section of a file is relative to that file.
 
     Args:
@@ -156,6 +159,7 @@ class RunConfig:
         data (dict, optional): The fields of :class:`DataConfig`.
         encoder (dict, optional): The text encoder.
         llm (dict, optional): The resume-completion LLM.
+        prompts (dict, optional): The resume-completion prompts.
     """
     model: Optional[str]
     seed: int = 0
@@ -166,6 +170,7 @@ class RunConfig:
     encoder: Dict[str, Any] = field(
         default_factory=lambda: dict(ENCODER_DEFAULTS))
     llm: Dict[str, Any] = field(default_factory=dict)
+    prompts: Dict[str, Any] = field(default_factory=dict)
 
     @property
     def data_config(self) -> DataConfig:
@@ -335,7 +340,7 @@ def _update(config: RunConfig, defaults: RunConfig, values: Dict[str, Any],
                 raise ConfigError(f"{key!r} in {source} must be a mapping "
                                   f"(got {value!r})")
             for name, item in value.items():
-                if key == 'llm':  # build_generator checks its own keys.
+                if key in ('llm', 'prompts'):  # Checked where they go.
                     section[name] = _read_value(item) if isinstance(
                         item, str) and source == 'the overrides' else item
                     continue

@@ -12,7 +12,7 @@ from torch_geometric.data import HeteroData, InMemoryDataset
 from lgir_pyg.config import DataConfig
 from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.errors import DataError
-from lgir_pyg.llm import CachedGenerator
+from lgir_pyg.llm import CachedGenerator, ResumePrompts
 from lgir_pyg.text import TextEncoder
 from lgir_pyg.training import model_spec
 from lgir_pyg.transforms import (CompleteResumes, EncodeText,
@@ -70,13 +70,15 @@ def add_model_inputs(
     generator: Optional[Callable[[str], CachedGenerator]] = None,
     cache_dir: Optional[str] = None,
     edge_type: Optional[EdgeType] = None,
-    k: int = 5,
+    prompts: Optional[Callable[[str], ResumePrompts]] = None,
 ) -> HeteroData:
     r"""Adds to :obj:`data` what the registered :obj:`models` read and it
     lacks: the user texts (:obj:`context` by
     :class:`~lgir_pyg.transforms.InteractionContext`, :obj:`resume_<mode>`
     by :class:`~lgir_pyg.transforms.CompleteResumes` with
-    :obj:`generator(mode)`), then their features and the items' :obj:`x`
+    :obj:`generator(mode)` and the prompts :obj:`prompts(mode)`, by default
+    :class:`~lgir_pyg.llm.ResumePrompts` of that mode), then their
+    features and the items' :obj:`x`
     by :class:`~lgir_pyg.transforms.EncodeText` (cached in
     :obj:`cache_dir`). :obj:`encoder` and :obj:`generator` are factories,
     so nothing is loaded that the models do not need. Returns the graph
@@ -86,15 +88,16 @@ def add_model_inputs(
     texts = needed_texts(models)
     if not texts:
         return data
+    prompts = prompts or (lambda mode: ResumePrompts(mode))
     for text in texts:
         if text in data[user_type]:
             continue
         if text == 'context':
-            data = InteractionContext(k, edge_type)(data)
+            data = InteractionContext(prompts('irc').k, edge_type)(data)
         elif text.startswith('resume_') and generator is not None:
             mode = text[len('resume_'):]
             logger.info(f'completing {mode} resumes')
-            data = CompleteResumes(generator(mode), mode, k,
+            data = CompleteResumes(generator(mode), prompts=prompts(mode),
                                    edge_type=edge_type)(data)
         else:
             raise DataError(f"data['{user_type}'] has no '{text}' for the "

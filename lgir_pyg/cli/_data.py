@@ -72,15 +72,38 @@ def encoder_factory(config: RunConfig):
     return make
 
 
+def build_llm(config: RunConfig, root: str,
+              args: Optional[argparse.Namespace] = None):
+    r"""The configured LLM (:obj:`config.llm`, updated by the LLM flags of
+    :obj:`args` if given) in a :class:`~lgir_pyg.llm.CachedGenerator` with
+    the completion cache :obj:`llm.cache`, by default
+    :obj:`<root>/llm_cache.sqlite`; the model loads on its first miss."""
+    from lgir_pyg.llm import CachedGenerator, GenerationCache
+    from lgir_pyg.llm import build_generator
+    options = dict(config.llm)
+    if args is not None:
+        from lgir_pyg.cli._llm import generation_options
+        flags = generation_options(args)
+        if args.backend == 'hf':  # The default: the config may name one.
+            flags.pop('backend')
+        options.update(flags)
+        if args.cache:
+            options['cache'] = args.cache
+        options['retries'] = args.retries
+    cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
+    retries = options.pop('retries', 1)
+    return CachedGenerator(build_generator(**options),
+                           GenerationCache(cache), retries=retries)
+
+
+def resume_prompts(config: RunConfig, mode: str, **kwargs):
+    r"""The configured :class:`~lgir_pyg.llm.ResumePrompts` of :obj:`mode`
+    (:obj:`config.prompts`, updated by :obj:`kwargs`)."""
+    from lgir_pyg.llm import ResumePrompts
+    return ResumePrompts(mode=mode, **{**config.prompts, **kwargs})
+
+
 def generator_factory(config: RunConfig, root: str):
-    r"""A factory of the configured LLM for a mode, wrapped in the
-    completion cache :obj:`<root>/llm_cache.sqlite`."""
-    def make(mode: str):
-        from lgir_pyg.llm import CachedGenerator, GenerationCache
-        from lgir_pyg.llm import build_generator
-        options = dict(config.llm)
-        cache = options.pop('cache', None) or osp.join(root,
-                                                       'llm_cache.sqlite')
-        return CachedGenerator(build_generator(**options),
-                               GenerationCache(cache))
-    return make
+    r"""A factory of the configured LLM for a mode (see :func:`build_llm`),
+    for :func:`lgir_pyg.pipeline.add_model_inputs`."""
+    return lambda mode: build_llm(config, root)

@@ -1,30 +1,29 @@
 import argparse
-import os.path as osp
 
-HELP = ('Complete resumes with an LLM (SRC or IRC) for the default dataset '
-        'and write them as JSON lines.')
+HELP = ('Complete resumes with an LLM (SRC or IRC) for the dataset (the '
+        'bundled KaggleJobViews, or your own tables) and write them as JSON '
+        'lines.')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.datasets.kaggle_job_views import lgir_home
+    from lgir_pyg.cli._args import (non_negative_int, positive_int,
+                                    writable_file)
+    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._llm import add_generation_arguments
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
-    parser.add_argument('--limit', type=int, default=None,
+    parser.add_argument('--limit', type=positive_int, default=None,
                         help='only the first N users')
-    parser.add_argument('--model', default=None,
-                        help='HF model id or local folder (default: bundled '
-                        'SmolLM2-135M-Instruct GGUF)')
-    parser.add_argument('--gguf-file', default=None,
-                        help='GGUF file inside --model')
-    parser.add_argument('--k', type=int, default=5,
-                        help='training interactions shown by IRC')
-    parser.add_argument('--max-new-tokens', type=int, default=64)
-    parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--cache', default=osp.join(
-        lgir_home(), "kaggle_job_views", "llm_cache.sqlite"),
-                        help='SQLite completion cache (default: %(default)s)')
-    parser.add_argument('--output', default=None,
+    parser.add_argument('--k', type=non_negative_int, default=None,
+                        help="training interactions shown by IRC (default: "
+                        "the config's prompts.k, else 5)")
+    parser.add_argument('--output', type=writable_file, default=None,
                         help='JSON lines file (.gz compresses); default: '
                         'print to stdout')
+    # The cache defaults to llm_cache.sqlite in the dataset's root. Put
+    # the LLM options in the config's llm section to share them with the
+    # commands that complete missing resumes (train, encode, pipeline).
+    add_generation_arguments(parser)
+    add_config_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,29 +31,29 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from lgir_pyg.datasets import KaggleJobViews
-    from lgir_pyg.llm import (CachedGenerator, GenerationCache,
-                              HFTextGenerator, ResumePrompts)
+    from lgir_pyg.cli._data import (build_llm, open_dataset, resume_prompts,
+                                    run_config)
+    from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.llm.resumes import write_resumes
 
-    if args.limit is not None and args.limit < 1:
-        raise SystemExit(f'--limit must be positive (got {args.limit})')
-    data = KaggleJobViews()[0]
-    builder = ResumePrompts(mode=args.mode, k=args.k)
+    config = run_config(args)
+    _, data, root = open_dataset(config)
+    generator = build_llm(config, root, args)
+    builder = resume_prompts(config, args.mode, **(
+        {} if args.k is None else {'k': args.k}))
     prompts = builder.build(data)[:args.limit]
-    users_all = data['user'].node_id
+    users_all = data[interaction_edge_type(data)[0]].node_id
     users = users_all[:args.limit]
-    generator = CachedGenerator(
-        HFTextGenerator(args.model, args.gguf_file, args.max_new_tokens,
-                        batch_size=args.batch_size),
-        GenerationCache(args.cache))
     start = time.perf_counter()
     resumes = generator.generate(prompts, builder.version)
     seconds = time.perf_counter() - start
+    settings = generator.settings
     records = ({
         'user': user, 'mode': args.mode, 'model': generator.name,
-        'template': builder.version, 'prompt': prompt, 'resume': resume
-    } for user, prompt, resume in zip(users, prompts, resumes))
+        'template': builder.version, 'prompt': prompt, 'resume': resume,
+        **details, 'settings': settings
+    } for user, prompt, resume, details in zip(users, prompts, resumes,
+                                               generator.details))
     if args.output:
         count = write_resumes(args.output, records)
         print(f'wrote {count} resumes to {args.output}')

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from lgir_pyg.cli._data import (encoder_factory, generator_factory,
-                                    open_dataset, run_config)
+                                    open_dataset, resume_prompts, run_config)
     from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.pipeline import add_model_inputs
     from lgir_pyg.transforms import feature_name
@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     # The same cache that training reads, so `lgir train` reuses it.
     data = add_model_inputs(data, [model], encoder_factory(config),
-                            generator_factory(config, root), cache_dir)
+                            generator_factory(config, root), cache_dir,
+                            prompts=lambda mode: resume_prompts(config, mode))
     seconds = time.perf_counter() - start
     user_x = data[edge_type[0]][feature_name(text)]
     item_x = data[edge_type[2]].x

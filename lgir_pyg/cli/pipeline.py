@@ -25,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from lgir_pyg.bench.quality import paired_difference
-    from lgir_pyg.cli._data import generator_factory, run_config
+    from lgir_pyg.cli._data import (generator_factory, resume_prompts,
+                                    run_config)
     from lgir_pyg.cli.train import prepare
     from lgir_pyg.config import load_config
     from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
-    from lgir_pyg.llm import ResumePrompts
     from lgir_pyg.pipeline import dataset_name
     from lgir_pyg.training import Evaluator
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     print('\n== 2. Interactive resume completion (IRC), live for '
           f'{args.live_users} users')
-    builder = ResumePrompts('irc')
+    builder = resume_prompts(base, 'irc')
     prompts = builder.build(data)[:args.live_users]
     if prompts:
         live = generator_factory(base, root)('irc').generate(

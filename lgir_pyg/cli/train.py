@@ -15,13 +15,14 @@ def prepare(config, models):
     r"""The configured dataset with what :obj:`models` read: returns
     :obj:`(dataset, data, root)`."""
     from lgir_pyg.cli._data import (encoder_factory, generator_factory,
-                                    open_dataset)
+                                    open_dataset, resume_prompts)
     from lgir_pyg.pipeline import add_model_inputs
 
     dataset, data, root = open_dataset(config)
     data = add_model_inputs(data, models, encoder_factory(config),
                             generator_factory(config, root),
-                            osp.join(root, 'embeddings'))
+                            osp.join(root, 'embeddings'),
+                            prompts=lambda mode: resume_prompts(config, mode))
     return dataset, data, root
 
 
