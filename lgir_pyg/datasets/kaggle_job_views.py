@@ -13,6 +13,7 @@ from torch_geometric.data import HeteroData, InMemoryDataset
 
 from lgir_pyg.datasets.tables import (EDGE_TYPE, check_columns, from_tables,
                                       read_csv_bytes)
+from lgir_pyg.datasets.graph import default_split
 from lgir_pyg.errors import DataError
 
 # The raw archive and the completed resumes travel as package data.
@@ -169,10 +170,7 @@ class KaggleJobViews(InMemoryDataset):
         pre_transform: Optional[Callable] = None,
         force_reload: bool = False,
     ) -> None:
-        if split == 'default':
-            from lgir_pyg.transforms import PerUserSplit
-            split = PerUserSplit()
-        self.split = split
+        self.split = default_split(split)
         self.raw_path = raw_path or osp.join(SHIPPED_DIR, 'raw_csv.zip')
         for mode in resumes:
             if mode not in RESUME_MODES:

@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, List, Optional
 from torch_geometric.data import HeteroData, InMemoryDataset
 
 from lgir_pyg.datasets.tables import from_tables
+from lgir_pyg.datasets.graph import default_split
 from lgir_pyg.errors import DataError
 
 
@@ -64,14 +65,11 @@ class TablesDataset(InMemoryDataset):
         pre_transform: Optional[Callable] = None,
         force_reload: bool = False,
     ) -> None:
-        if split == 'default':
-            from lgir_pyg.transforms import PerUserSplit
-            split = PerUserSplit()
         self.tables = {'users': str(users), 'items': str(items),
                        'interactions': str(interactions)}
         self.name = name or osp.basename(osp.dirname(osp.abspath(
             interactions))) or 'tables'
-        self.split = split
+        self.split = default_split(split)
         self.table_kwargs = dict(table_kwargs or {})
         # Hashed up front: a missing file fails before anything is built.
         self._digests = {k: _content_sha256(p)
