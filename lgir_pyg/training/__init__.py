@@ -18,6 +18,14 @@ from lgir_pyg.training.checkpoint import (
     save_checkpoint,
 )
 from lgir_pyg.training.experiment import prepare_model, run_experiment
+from lgir_pyg.training.explain import (
+    Contribution,
+    Explanation,
+    explain,
+    format_explanations,
+    matching_words,
+    plot_explanations,
+)
 
 __all__ = [
     'BPRSampler',
@@ -37,4 +45,10 @@ __all__ = [
     'load_state',
     'prepare_model',
     'run_experiment',
+    'explain',
+    'Explanation',
+    'Contribution',
+    'matching_words',
+    'format_explanations',
+    'plot_explanations',
 ]
