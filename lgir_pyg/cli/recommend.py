@@ -72,22 +72,17 @@ def trained_model(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
+    from lgir_pyg.training.explain import recommend_unseen
 
     name, data, model, user = trained_model(args)
-    store = data[model.edge_type]
-    seen = torch.cat([store.edge_index, store.val_edge_label_index,
-                      store.test_edge_label_index], dim=1)
-    items = data[model.edge_type[2]]
-    num_unseen = items.num_nodes - int((seen[0] == user).sum())
     # Only unseen items are listed, so there may be fewer than -k.
-    k = min(args.k, num_unseen)
-    scores, jobs = model.recommend(torch.tensor([user]), k, seen)
+    scores, jobs = recommend_unseen(model, data, user, args.k)
+    items = data[model.edge_type[2]]
     titles = items.get('title', items.text)
-    print(f'Top {k} {model.edge_type[2]} items for user {args.user} '
-          f'({name}), items already seen left out:')
-    for rank, (score, job) in enumerate(zip(scores[0].tolist(),
-                                            jobs[0].tolist()), 1):
+    print(f'Top {jobs.numel()} {model.edge_type[2]} items for user '
+          f'{args.user} ({name}), items already seen left out:')
+    for rank, (score, job) in enumerate(zip(scores.tolist(),
+                                            jobs.tolist()), 1):
         print(f'{rank:3d}. {score:8.4f}  {titles[job]} '
               f'[{items.node_id[job]}]')
     return 0

@@ -27,7 +27,8 @@ other node (walks of two or more hops).
 """
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional
+from typing import (TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional,
+                    Tuple)
 
 import torch
 import torch.nn.functional as F
@@ -244,6 +245,21 @@ def seen_edge_index(data: HeteroData, edge_type: EdgeType) -> Tensor:
                       if key in store], dim=1)
 
 
+def recommend_unseen(model: Recommender, data: HeteroData, user: int,
+                     k: int) -> Tuple[Tensor, Tensor]:
+    r"""The scores and indices of the (at most) :obj:`k` best items of
+    :obj:`user` among those not seen in training, validation or test: fewer
+    if the user has seen all but fewer than :obj:`k`."""
+    seen = seen_edge_index(data, model.edge_type)
+    num_unseen = (data[model.edge_type[2]].num_nodes -
+                  seen[1, seen[0] == user].unique().numel())
+    if min(k, num_unseen) < 1:
+        return torch.empty(0), torch.empty(0, dtype=torch.long)
+    scores, items = model.recommend(torch.tensor([user]), min(k, num_unseen),
+                                    seen)
+    return scores[0], items[0]
+
+
 def _contributions(form: _LinearForm, user: int, num_users: int,
                    train_items: Tensor,
                    items: Tensor) -> List[List[Contribution]]:
@@ -322,14 +338,11 @@ def explain(
     if user_text is not None and user_text not in users:
         raise DataError(f"data['{edge_type[0]}'] has no texts "
                         f"'{user_text}'")
-    seen = seen_edge_index(data, edge_type)
-    k = min(k, item_store.num_nodes - int(seen[1, seen[0] == user].unique()
-                                          .numel()))
-    if k < 1:
-        return []
     model.eval()
-    scores, items = model.recommend(torch.tensor([user]), k, seen)
-    scores, items = scores[0], items[0]
+    scores, items = recommend_unseen(model, data, user, k)
+    if items.numel() == 0:
+        return []
+    k = items.numel()
 
     form = _linear_form(model, data, user, user_text)
     terms: List[List[Contribution]] = [[] for _ in range(k)]
