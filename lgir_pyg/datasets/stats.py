@@ -49,8 +49,9 @@ def dataset_stats(data: HeteroData,
     warm_items[train[1]] = True
     num_train = torch.bincount(train[0], minlength=num_users)
     return {
+        'edge_type': edge_type,
         'users': num_users,
-        'jobs': data[item_type].num_nodes,
+        'items': data[item_type].num_nodes,
         'pairs': train.size(1) + store.val_edge_label_index.size(1) +
         test.size(1),
         'train_pairs': train.size(1),
@@ -67,8 +68,14 @@ def dataset_stats(data: HeteroData,
 
 
 def format_stats(stats: Dict[str, object]) -> str:
-    lines = [f'{key:>24}: {value:,}' for key, value in stats.items()
-             if isinstance(value, int)]
+    r"""The lines that :obj:`lgir data stats` prints, naming the node and
+    edge types of the graph."""
+    user_type, relation, item_type = stats['edge_type']
+    lines = [f"{'interactions':>24}: ({user_type}, {relation}, "
+             f"{item_type})"]
+    names = {'users': f'users ({user_type})', 'items': f'items ({item_type})'}
+    lines += [f'{names.get(key, key):>24}: {value:,}'
+              for key, value in stats.items() if isinstance(value, int)]
     lines.append('users by training interactions:')
     lines += [f'{name:>24}: {count:,}' for name, count in
               stats['users_by_train_interactions'].items()]

@@ -16,7 +16,9 @@ def test_cli_chain_on_own_tables(shop, tmp_path, capsys):
     args = shop + TINY_LLM
     assert main(['data', 'stats'] + shop) == 0
     out = capsys.readouterr().out
-    assert out.startswith('shop (processed in ') and 'users: 4' in out
+    assert out.startswith('shop (processed in ')
+    assert 'interactions: (customer, buys, product)' in out
+    assert 'users (customer): 4' in out and 'items (product): 9' in out
 
     resumes = tmp_path / 'resumes.jsonl'
     assert main(['complete', '--mode', 'irc', '--retries', '0', '--output',

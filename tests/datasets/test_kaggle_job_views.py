@@ -16,7 +16,8 @@ def kaggle(tmp_path_factory):
 def test_kaggle_counts(kaggle):
     stats = dataset_stats(kaggle)
     assert stats['users'] == 3448
-    assert stats['jobs'] == 7047
+    assert stats['items'] == 7047
+    assert stats['users_with_empty_text'] == 2586
     assert stats['pairs'] == 8920
     assert stats['test_pairs'] == 1741
     assert stats['val_pairs'] == 1050
