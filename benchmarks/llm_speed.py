@@ -1,14 +1,28 @@
-r"""Speed of lgir_pyg's resume completion (:class:`CachedGenerator` over
-:class:`HFTextGenerator`, with an empty cache) against a bare
-:meth:`model.generate` on the same loaded model, the same chat-rendered
-IRC prompts of KaggleJobViews users and the same batch size; then the time
-of a fully cached re-run, and peak memory.
+r"""Speed of lgir_pyg's resume completion against the same model driven
+directly, on chat-rendered IRC prompts of KaggleJobViews users:
 
-    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py
+* HF backend: :class:`CachedGenerator` over :class:`HFTextGenerator` (empty
+  cache, default decoding, raw answers) against the backend's own
+  :meth:`generate` on the same batches (the pipeline's overhead), and
+  against a bare :meth:`model.generate` with plain greedy decoding and the
+  same token budget (no stop rule or bans; every row writes the whole
+  budget, so it makes more tokens in about the same time); then a fully
+  cached re-run.
+* Server backend: :class:`OpenAIGenerator` (through :class:`CachedGenerator`,
+  empty cache) against plain :obj:`openai` calls from a thread pool of the
+  same size, at concurrency 1, 4 and 16, both on one
+  :obj:`transformers serve` of the bundled model on 127.0.0.1.
+
+Tokens are the generated answers re-tokenised, the same way for all.
+Writes :obj:`benchmarks/results/llm_speed.json` and :obj:`llm_speed.md`.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1
 """
 import argparse
 import os.path as osp
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List
 
 import torch
 
@@ -19,101 +33,183 @@ RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
                    'llm_speed.json')
 
 
+def rows(times: Dict[str, List[float]],
+         tokens: Dict[str, int]) -> Dict[str, Dict]:
+    return {name: {'median_s': median(ts), 'runs_s': ts,
+                   'tokens': tokens[name],
+                   'tokens_per_s': tokens[name] / median(ts)}
+            for name, ts in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--num-prompts', type=int, default=32)
     parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--max-new-tokens', type=int, default=40)
+    parser.add_argument('--server-prompts', type=int, default=16)
+    parser.add_argument('--server-tokens', type=int, default=32)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     from lgir_pyg.datasets import KaggleJobViews
+    from lgir_pyg.datasets.kaggle_job_views import lgir_home
     from lgir_pyg.llm import (CachedGenerator, GenerationCache,
-                              HFTextGenerator, ResumePrompts)
+                              HFTextGenerator, OpenAIGenerator,
+                              ResumePrompts)
+    from lgir_pyg.llm.generators import DEFAULT_MODEL, export_plain_model
+    from lgir_pyg.llm.openai_api import transformers_server
 
     builder = ResumePrompts('irc')
     # Every 100th user: a spread of prompt lengths, not just the first ids.
-    prompts = builder.build(KaggleJobViews()[0])[::100][:args.num_prompts]
-    llm = HFTextGenerator(max_new_tokens=args.max_new_tokens,
-                          batch_size=args.batch_size)
+    all_prompts = builder.build(KaggleJobViews()[0])[::100]
+    prompts = all_prompts[:args.num_prompts]
+    llm = HFTextGenerator(batch_size=args.batch_size)
     llm.load()
     model, tok = llm._model, llm._tokenizer
-    chats = llm.chat(prompts)
-    # The pipeline sorts prompts by length; give the bare call the same
-    # batches so both pad alike.
+
+    def count(texts: List[str]) -> int:
+        return sum(len(tok.encode(t, add_special_tokens=False))
+                   for t in texts)
+
+    # The pipeline sorts prompts by length; the direct calls get the same
+    # batches so that all pad alike.
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
-    batches = [[chats[i] for i in order[s:s + args.batch_size]]
+    batches = [[prompts[i] for i in order[s:s + args.batch_size]]
                for s in range(0, len(order), args.batch_size)]
-    num_tokens = {}
+    budget = 3 * args.batch_size  # Filled in by `backend`.
+    tokens: Dict[str, int] = {}
+
+    def backend() -> None:
+        nonlocal budget
+        texts = [c.text for b in batches for c in llm.generate(b)]
+        tokens['HFTextGenerator.generate'] = count(texts)
+        budget = max(len(tok.encode(t)) for t in texts)
 
     def bare() -> None:
-        count = 0
+        texts = []
         for batch in batches:
-            inputs = tok(batch, return_tensors='pt', padding=True,
+            inputs = tok([c + 'Skills:' for c in llm.chat(batch)],
+                         return_tensors='pt', padding=True,
                          add_special_tokens=False)
             with torch.inference_mode():
-                out = model.generate(
-                    **inputs, do_sample=False,
-                    max_new_tokens=args.max_new_tokens,
-                    repetition_penalty=llm.repetition_penalty,
-                    pad_token_id=tok.pad_token_id)
-            new = out[:, inputs['input_ids'].size(1):]
-            count += int((new != tok.pad_token_id).sum())
-        num_tokens['bare'] = count
+                out = model.generate(**inputs, do_sample=False,
+                                     max_new_tokens=budget,
+                                     pad_token_id=tok.pad_token_id)
+            texts += tok.batch_decode(out[:, inputs['input_ids'].size(1):],
+                                      skip_special_tokens=True)
+        tokens['bare model.generate (plain greedy)'] = count(texts)
 
-    def pipeline(cache_path: str) -> CachedGenerator:
-        gen = CachedGenerator(llm, GenerationCache(cache_path),
+    def pipeline(cache_path: str) -> None:
+        # Raw answers (format=None), so that the tokens are the backend's;
+        # checking the format costs microseconds per answer.
+        gen = CachedGenerator(llm, GenerationCache(cache_path), format=None,
                               show_progress=False)
-        gen.generate(prompts, builder.version)
-        return gen
+        tokens['lgir_pyg CachedGenerator (empty cache)'] = count(
+            gen.generate(prompts, builder.version))
 
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(1000))
-        times = alternate({
+        backend()  # Warm-up; also sets the bare call's token budget.
+        hf_times = alternate({
             'lgir_pyg CachedGenerator (empty cache)':
             lambda: pipeline(osp.join(tmp, f'{next(counter)}.sqlite')),
-            'bare model.generate': bare,
+            'HFTextGenerator.generate': backend,
+            'bare model.generate (plain greedy)': bare,
         }, args.runs)
         cached = alternate({'cached re-run': lambda: pipeline(
             osp.join(tmp, '0.sqlite'))}, args.runs)['cached re-run']
+    hf = rows(hf_times, tokens)
+    ours = hf['lgir_pyg CachedGenerator (empty cache)']['tokens_per_s']
 
-    tokens = num_tokens['bare']
-    rows = {
-        name: {'median_s': median(ts), 'runs_s': ts,
-               'tokens_per_s': tokens / median(ts)}
-        for name, ts in times.items()
-    }
-    ours, bare_row = rows.values()
+    # The server backend against plain openai calls, one server for all.
+    folder = export_plain_model(
+        osp.join(lgir_home(), 'models', f'{DEFAULT_MODEL}-plain'))
+    server_prompts = all_prompts[:args.server_prompts]
+    server: Dict[str, Dict] = {}
+    with transformers_server(folder, threads=args.threads) as base_url:
+        for concurrency in (1, 4, 16):
+            gen = OpenAIGenerator(folder, base_url, concurrency=concurrency,
+                                  max_new_tokens=args.server_tokens)
+            server_tokens: Dict[str, int] = {}
+
+            def served(tmp: str) -> None:
+                cached_gen = CachedGenerator(
+                    gen, GenerationCache(osp.join(tmp, 'c.sqlite')),
+                    format=None, show_progress=False)
+                server_tokens['OpenAIGenerator'] = count(
+                    cached_gen.generate(server_prompts, builder.version))
+
+            def direct() -> None:
+                def one(prompt: str) -> str:
+                    response = gen._client.chat.completions.create(
+                        model=folder, max_tokens=args.server_tokens,
+                        temperature=0.0, seed=0, messages=[
+                            {'role': 'system',
+                             'content': gen.system_message},
+                            {'role': 'user', 'content': prompt}])
+                    return response.choices[0].message.content
+                with ThreadPoolExecutor(concurrency) as pool:
+                    server_tokens['direct openai calls'] = count(
+                        list(pool.map(one, server_prompts)))
+
+            def served_fresh() -> None:
+                with tempfile.TemporaryDirectory() as tmp:
+                    served(tmp)
+
+            times = alternate({'OpenAIGenerator': served_fresh,
+                               'direct openai calls': direct}, args.runs)
+            result = rows(times, server_tokens)
+            result['speed_ratio'] = (
+                result['OpenAIGenerator']['tokens_per_s'] /
+                result['direct openai calls']['tokens_per_s'])
+            server[f'concurrency {concurrency}'] = result
+
     result = {
         'command': command(),
         'model': llm.name,
         'dtype': llm.dtype,
         'num_prompts': len(prompts),
         'batch_size': args.batch_size,
-        'max_new_tokens': args.max_new_tokens,
-        'generated_tokens': tokens,
+        'settings': llm.settings,
         'runs': args.runs,
         **machine(),
-        'results': rows,
-        'speed_ratio': bare_row['median_s'] / ours['median_s'],
+        'hf': hf,
+        'hf_speed_ratio_vs_backend': ours / hf['HFTextGenerator.generate'][
+            'tokens_per_s'],
+        'hf_speed_ratio_vs_bare': ours / hf[
+            'bare model.generate (plain greedy)']['tokens_per_s'],
         'cached_rerun_median_s': median(cached),
+        'server': {'server': 'transformers serve (plain copy of the '
+                   'bundled model, bfloat16, cpu)',
+                   'num_prompts': len(server_prompts),
+                   'max_new_tokens': args.server_tokens, **server},
         'peak_rss_mib': peak_rss_mib(),
     }
     write_json(RESULTS, result)
-    print(f"{llm.name} ({llm.dtype}), {len(prompts)} IRC prompts, batch "
-          f"size {args.batch_size}, {args.max_new_tokens} new tokens, "
-          f"torch.set_num_threads({args.threads}), median of {args.runs} "
-          f"alternating runs\n")
-    print('| call | median (s) | tokens/s |')
-    print('|---|---|---|')
-    for name, row in rows.items():
-        print(f"| {name} | {row['median_s']:.2f} | "
-              f"{row['tokens_per_s']:.1f} |")
-    print(f"\nspeed ratio (ours / bare tokens/s): {result['speed_ratio']:.3f}"
-          f"x; cached re-run: {result['cached_rerun_median_s']:.3f} s; peak "
-          f"RSS: {result['peak_rss_mib']:.0f} MiB\nwrote {RESULTS}")
+    lines = [f"{llm.name} ({llm.dtype}), {len(prompts)} IRC prompts, batch "
+             f"size {args.batch_size}, torch.set_num_threads({args.threads})"
+             f", median of {args.runs} alternating runs", '',
+             '| call | median (s) | tokens | tokens/s |', '|---|---|---|---|']
+    lines += [f"| {name} | {row['median_s']:.2f} | {row['tokens']} | "
+              f"{row['tokens_per_s']:.1f} |" for name, row in hf.items()]
+    lines += ['', f"ours / backend: {result['hf_speed_ratio_vs_backend']:.3f}"
+              f"x; ours / bare: {result['hf_speed_ratio_vs_bare']:.3f}x; "
+              f"cached re-run: {result['cached_rerun_median_s']:.3f} s", '',
+              f'transformers serve, {len(server_prompts)} prompts, '
+              f'{args.server_tokens} tokens each:', '',
+              '| concurrency | OpenAIGenerator tokens/s | direct tokens/s | '
+              'ratio |', '|---|---|---|---|']
+    lines += [f"| {name.split()[1]} | "
+              f"{row['OpenAIGenerator']['tokens_per_s']:.1f} | "
+              f"{row['direct openai calls']['tokens_per_s']:.1f} | "
+              f"{row['speed_ratio']:.3f} |" for name, row in server.items()]
+    lines += ['', f"peak RSS: {result['peak_rss_mib']:.0f} MiB; wrote "
+              f'{RESULTS}']
+    print('\n'.join(lines))
+    with open(RESULTS.replace('.json', '.md'), 'w') as f:
+        f.write(f"# LLM speed\n\nCommand: `{result['command']}`\n\n" +
+                '\n'.join(lines[:-1]) + '\n')
 
 
 if __name__ == '__main__':

@@ -89,7 +89,8 @@ def build_llm(config: RunConfig, root: str,
         options.update(flags)
         if args.cache:
             options['cache'] = args.cache
-        options['retries'] = args.retries
+        if args.retries is not None:
+            options['retries'] = args.retries
     cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
     retries = options.pop('retries', 1)
     return CachedGenerator(build_generator(**options),

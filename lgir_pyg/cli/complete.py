@@ -1,29 +1,23 @@
 import argparse
 
-HELP = ('Complete resumes with an LLM (SRC or IRC) for the dataset (the '
-        'bundled KaggleJobViews, or your own tables) and write them as JSON '
+HELP = ('Complete resumes with an LLM (SRC or IRC) and write them as JSON '
         'lines.')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.cli._args import (non_negative_int, positive_int,
-                                    writable_file)
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.cli._llm import add_generation_arguments
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
-    parser.add_argument('--limit', type=positive_int, default=None,
+    parser.add_argument('--limit', type=int, default=None,
                         help='only the first N users')
-    parser.add_argument('--k', type=non_negative_int, default=None,
-                        help="training interactions shown by IRC (default: "
-                        "the config's prompts.k, else 5)")
-    parser.add_argument('--output', type=writable_file, default=None,
+    parser.add_argument('--k', type=int, default=None,
+                        help='training interactions shown by IRC (default: '
+                        'the config\'s prompts.k, else 5)')
+    parser.add_argument('--output', default=None,
                         help='JSON lines file (.gz compresses); default: '
                         'print to stdout')
-    # The cache defaults to llm_cache.sqlite in the dataset's root. Put
-    # the LLM options in the config's llm section to share them with the
-    # commands that complete missing resumes (train, encode, pipeline).
-    add_generation_arguments(parser)
     add_config_arguments(parser)
+    add_generation_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,16 +27,20 @@ def run(args: argparse.Namespace) -> int:
 
     from lgir_pyg.cli._data import (build_llm, open_dataset, resume_prompts,
                                     run_config)
-    from lgir_pyg.datasets import interaction_edge_type
+    from lgir_pyg.datasets.graph import interaction_edge_type
+    from lgir_pyg.errors import UsageError
     from lgir_pyg.llm.resumes import write_resumes
 
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f'--limit must be positive (got {args.limit})')
     config = run_config(args)
-    _, data, root = open_dataset(config)
-    generator = build_llm(config, root, args)
     builder = resume_prompts(config, args.mode, **(
         {} if args.k is None else {'k': args.k}))
+    _, data, root = open_dataset(config)
+    generator = build_llm(config, root, args)
     prompts = builder.build(data)[:args.limit]
-    users_all = data[interaction_edge_type(data)[0]].node_id
+    user_type = interaction_edge_type(data, builder.edge_type)[0]
+    users_all = data[user_type].node_id
     users = users_all[:args.limit]
     start = time.perf_counter()
     resumes = generator.generate(prompts, builder.version)

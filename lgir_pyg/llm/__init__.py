@@ -1,9 +1,22 @@
-from lgir_pyg.llm.generators import HFTextGenerator, TextGenerator
+from lgir_pyg.llm.generators import (Completion, HFTextGenerator,
+                                     TextGenerator)
+from lgir_pyg.llm.format import ResumeFormat
 from lgir_pyg.llm.cache import CachedGenerator, GenerationCache
 from lgir_pyg.llm.prompts import (ResumePrompts, recent_training_jobs,
                                   user_context)
+from lgir_pyg.llm.factory import BACKENDS, build_generator
 
 __all__ = [
-    'TextGenerator', 'HFTextGenerator', 'GenerationCache', 'CachedGenerator',
-    'ResumePrompts', 'recent_training_jobs', 'user_context'
+    'TextGenerator', 'Completion', 'HFTextGenerator', 'OpenAIGenerator',
+    'ResumeFormat', 'GenerationCache', 'CachedGenerator', 'BACKENDS',
+    'build_generator', 'ResumePrompts', 'recent_training_jobs',
+    'user_context'
 ]
+
+
+def __getattr__(name: str):
+    # The openai client is an optional dependency: import it on first use.
+    if name == 'OpenAIGenerator':
+        from lgir_pyg.llm.openai_api import OpenAIGenerator
+        return OpenAIGenerator
+    raise AttributeError(f"module 'lgir_pyg.llm' has no attribute {name!r}")

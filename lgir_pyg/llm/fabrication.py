@@ -1,6 +1,8 @@
 import re
 from typing import Dict, Iterable, List, Set
 
+from lgir_pyg.llm.format import has_loop
+
 # Function words, plus the words of the prompt template and the resume
 # format: none of them is a claim about the job seeker.
 STOPWORDS = frozenset('''
@@ -56,3 +58,50 @@ def summarize_rates(rates: Iterable[float]) -> Dict[str, float]:
     rates = [r for r in rates if r == r]
     mean = sum(rates) / len(rates) if rates else float('nan')
     return {'mean': mean, 'num_resumes': len(rates)}
+
+
+_NUMBER_WORDS = ('one two three four five six seven eight nine ten eleven '
+                 'twelve fifteen twenty thirty').split()
+_DURATION = re.compile(
+    r"\b(\d+(?:\.\d+)?|" + '|'.join(_NUMBER_WORDS) +
+    r")\s*\+?\s*(?:-\s*)?(years?|yrs?)\b", re.IGNORECASE)
+
+
+def durations(text: str) -> Set[str]:
+    r"""The "N years" claims of :obj:`text`, normalised
+    (:obj:`"5+ yrs"` -> :obj:`"5 years"`)."""
+    return {f'{n.lower()} years' for n, _ in _DURATION.findall(text)}
+
+
+def invented_durations(resume: str, sources: Iterable[str]) -> Set[str]:
+    r"""The "N years" claims of :obj:`resume` that none of :obj:`sources`
+    makes."""
+    known: Set[str] = set()
+    for source in sources:
+        known |= durations(source)
+    return durations(resume) - known
+
+
+def resume_quality(resumes: List[str], sources: List[List[str]],
+                   cut_off: List[bool]) -> Dict[str, float]:
+    r"""The rates a set of completed resumes is judged by, each over
+    :obj:`len(resumes)` users: :obj:`cut_off` (generation ran out of tokens,
+    as :obj:`cut_off` says per resume), :obj:`loop` (a phrase repeats, see
+    :func:`~lgir_pyg.llm.format.has_loop`), :obj:`distinct` (distinct
+    resumes per user), :obj:`invented_durations` (an "N years" that no
+    source states), and the mean :func:`fabrication_rate`."""
+    n = len(resumes)
+    if n == 0:
+        return {'num_users': 0}
+    fabrication = summarize_rates(
+        fabrication_rate(r, s) for r, s in zip(resumes, sources))
+    return {
+        'num_users': n,
+        'cut_off': sum(cut_off) / n,
+        'loop': sum(has_loop(r) for r in resumes) / n,
+        'distinct': len(set(resumes)) / n,
+        'invented_durations': sum(
+            bool(invented_durations(r, s))
+            for r, s in zip(resumes, sources)) / n,
+        'fabrication': fabrication['mean'],
+    }

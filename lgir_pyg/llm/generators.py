@@ -1,20 +1,40 @@
 import importlib.util
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
+from typing import Tuple
+
+from lgir_pyg.errors import UsageError
 
 DEFAULT_MODEL = 'smollm2-135m-instruct-q4_1'
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
 DEFAULT_SYSTEM_PROMPT = 'You write short, factual resumes.'
+# The lines of a resume, as the default prompts ask for them.
+DEFAULT_SECTIONS = ('Skills:', 'Experience:', 'Preferences:')
+
+
+class Completion(NamedTuple):
+    r"""One generated answer and why generation stopped:
+    :obj:`"stop"` (the model ended it, or a stop rule did) or
+    :obj:`"length"` (the token budget ran out, so it is cut off)."""
+    text: str
+    finish_reason: str = 'stop'
 
 
 class TextGenerator:
     r"""The backend interface: turns prompts (user messages) into
-    completions. A serving engine (vLLM, an OpenAI-compatible server) plugs
-    in by implementing :attr:`name`, :attr:`settings` and :meth:`generate`;
-    caching, batching of misses and progress live in
-    :class:`lgir_pyg.llm.CachedGenerator`."""
+    :class:`Completion` objects. A backend implements :attr:`name`,
+    :attr:`settings` and :meth:`generate` (or :meth:`stream`); caching,
+    validation, retries and progress live in
+    :class:`lgir_pyg.llm.CachedGenerator`.
+
+    :meth:`generate` decodes as configured for :obj:`attempt=0`; a retry
+    (:obj:`attempt >= 1`) samples at :attr:`retry_temperature` with seed
+    :obj:`seed + attempt`, so that it can differ from a greedy first
+    answer."""
     batch_size: int = 16
+    seed: int = 0
+    retry_temperature: float = 0.7
 
     @property
     def name(self) -> str:
@@ -23,12 +43,32 @@ class TextGenerator:
 
     @property
     def settings(self) -> Dict[str, Any]:
-        r"""Generation settings that change the output: part of every
-        cache key."""
+        r"""The backend and every setting that changes the output: part of
+        every cache key and of every resume record."""
         raise NotImplementedError
 
-    def generate(self, prompts: List[str]) -> List[str]:
+    def generate(self, prompts: List[str],
+                 attempt: int = 0) -> List[Completion]:
         raise NotImplementedError
+
+    def stream(self, prompts: List[str],
+               attempt: int = 0) -> Iterator[Tuple[int, Completion]]:
+        r"""Yields :obj:`(index, completion)` pairs as they are done; by
+        default one :meth:`generate` call per :attr:`batch_size` prompts,
+        in order."""
+        for start in range(0, len(prompts), self.batch_size):
+            batch = prompts[start:start + self.batch_size]
+            outputs = self.generate(batch, attempt)
+            if len(outputs) != len(batch):
+                raise RuntimeError(f'{self!r} returned {len(outputs)} '
+                                   f'completions for {len(batch)} prompts')
+            yield from enumerate(outputs, start)
+
+    def _decoding(self, attempt: int) -> Tuple[float, int]:
+        # (temperature, seed) of an attempt.
+        if attempt == 0:
+            return getattr(self, 'temperature', 0.0), self.seed
+        return self.retry_temperature, self.seed + attempt
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.name})'
@@ -49,6 +89,11 @@ def default_model_path() -> str:
     return folder
 
 
+def _positive(name: str, value: float) -> None:
+    if value < 1:
+        raise UsageError(f"'{name}' must be positive (got {value})")
+
+
 class HFTextGenerator(TextGenerator):
     r"""Generates with any Hugging Face causal LM through
     :obj:`transformers`: a hub id, a local folder, or a GGUF file
@@ -58,50 +103,83 @@ class HFTextGenerator(TextGenerator):
     loads on the first :meth:`generate`, so a fully cached run never loads
     it.
 
+    Small models drift, loop and run out of tokens mid-sentence. To keep
+    them on the rails the answer is written line by line: with
+    :obj:`sections`, every line is started for the model with its header
+    (:obj:`"Skills:"`, then :obj:`"Experience:"`, ...), must hold a
+    visible character before it may end, and ends (the stop rule) at the
+    model's newline, at the end of a sentence, after its
+    :obj:`max_items`-th item separator, or at end-of-text (allowed in the
+    last line only), and otherwise after :obj:`max_new_tokens` tokens (a
+    cut-off, reported as :obj:`finish_reason="length"`). No
+    :obj:`no_repeat_ngram_size`-gram of tokens repeats within the answer
+    (the prompt is not counted, so the model may still copy from it), and
+    digits and :obj:`banned_chars` are never generated.
+
     Args:
         model (str, optional): Model id or folder; :obj:`None` is the
             bundled SmolLM2-135M-Instruct (Q4_1 GGUF). (default: :obj:`None`)
         gguf_file (str, optional): GGUF file name inside :obj:`model`.
             (default: :obj:`None`)
-        max_new_tokens (int, optional): Tokens generated per prompt.
-            (default: :obj:`64`)
+        max_new_tokens (int, optional): Token budget of each section line
+            (of the whole answer without :obj:`sections`).
+            (default: :obj:`40`)
         temperature (float, optional): :obj:`0` is greedy.
             (default: :obj:`0.0`)
-        repetition_penalty (float, optional): Discourages the loops small
-            models fall into. (default: :obj:`1.1`)
-        batch_size (int, optional): Prompts per :meth:`generate` batch.
-            (default: :obj:`16`)
+        repetition_penalty (float, optional): Transformers' repetition
+            penalty; it counts the prompt too, so values above :obj:`1`
+            push the model away from the user's own words.
+            (default: :obj:`1.0`)
+        no_repeat_ngram_size (int, optional): No token n-gram of this size
+            repeats within the answer; :obj:`0` turns it off.
+            (default: :obj:`3`)
+        ban_digits (bool, optional): The answer holds no digits: a small
+            model's numbers (durations, dates, list numbers) are nearly all
+            invented. (default: :obj:`True`)
+        max_items (int, optional): A section line ends after this many item
+            separators (:obj:`,` or :obj:`;`), and at the end of a
+            sentence. (default: :obj:`6`)
+        banned_chars (str, optional): Tokens with any of these characters
+            are never generated (markdown, quotes, tabs).
+            (default: :obj:`'#*"\\t|'`)
+        batch_size (int, optional): Prompts per batch. (default: :obj:`16`)
         system_prompt (str, optional): The chat's system message.
-        response_prefix (str, optional): The start of every answer, written
-            for the model: it holds small models to the resume format and
-            is kept in the output. (default: :obj:`"Skills:"`)
-        dtype (str, optional): Weight dtype; bfloat16 runs about 2.5x
-            faster than float32 on CPUs with AVX512-BF16 and on GPUs.
-            (default: :obj:`"bfloat16"`)
+        sections (Sequence[str], optional): The headers of the answer's
+            lines, in order; :obj:`None` or empty lets the model write
+            freely until end-of-text. (default: :obj:`("Skills:",
+            "Experience:", "Preferences:")`)
+        retry_temperature (float, optional): Sampling temperature of a
+            retry (see :class:`~lgir_pyg.llm.CachedGenerator`).
+            (default: :obj:`0.7`)
+        dtype (str, optional): Weight dtype. (default: :obj:`"bfloat16"`)
         device (str, optional): Torch device. (default: :obj:`"cpu"`)
-        seed (int, optional): Sampling seed when :obj:`temperature > 0`.
-            (default: :obj:`0`)
+        seed (int, optional): Sampling seed when :obj:`temperature > 0`
+            and of retries. (default: :obj:`0`)
     """
     def __init__(
         self,
         model: Optional[str] = None,
         gguf_file: Optional[str] = None,
-        max_new_tokens: int = 64,
+        max_new_tokens: int = 40,
         temperature: float = 0.0,
-        repetition_penalty: float = 1.1,
+        repetition_penalty: float = 1.0,
+        no_repeat_ngram_size: int = 3,
+        ban_digits: bool = True,
+        max_items: int = 6,
+        banned_chars: str = '#*"\t|',
         batch_size: int = 16,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
-        response_prefix: str = 'Skills:',
+        sections: Optional[Sequence[str]] = DEFAULT_SECTIONS,
+        retry_temperature: float = 0.7,
         dtype: str = 'bfloat16',
         device: str = 'cpu',
         seed: int = 0,
     ) -> None:
-        if max_new_tokens < 1:
-            raise ValueError(f"'max_new_tokens' must be positive "
-                             f"(got {max_new_tokens})")
-        if batch_size < 1:
-            raise ValueError(f"'batch_size' must be positive "
-                             f"(got {batch_size})")
+        _positive('max_new_tokens', max_new_tokens)
+        _positive('batch_size', batch_size)
+        if no_repeat_ngram_size < 0:
+            raise UsageError(f"'no_repeat_ngram_size' must be non-negative "
+                             f"(got {no_repeat_ngram_size})")
         if model is None:
             model, gguf_file = default_model_path(), DEFAULT_GGUF
             self._name = DEFAULT_MODEL
@@ -113,9 +191,14 @@ class HFTextGenerator(TextGenerator):
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
         self.repetition_penalty = repetition_penalty
+        self.no_repeat_ngram_size = no_repeat_ngram_size
+        self.ban_digits = ban_digits
+        self.max_items = max_items
+        self.banned_chars = banned_chars
         self.batch_size = batch_size
         self.system_prompt = system_prompt
-        self.response_prefix = response_prefix
+        self.sections = tuple(sections or ())
+        self.retry_temperature = retry_temperature
         self.dtype = dtype
         self.device = device
         self.seed = seed
@@ -127,18 +210,25 @@ class HFTextGenerator(TextGenerator):
 
     @property
     def settings(self) -> Dict[str, Any]:
-        settings = {
+        # Greedy output changes with the batch (padding changes the
+        # numerics), so the batch size keys the cache too.
+        return {
+            'backend': 'hf',
             'max_new_tokens': self.max_new_tokens,
             'temperature': self.temperature,
             'repetition_penalty': self.repetition_penalty,
+            'no_repeat_ngram_size': self.no_repeat_ngram_size,
+            'ban_digits': self.ban_digits,
+            'max_items': self.max_items,
+            'banned_chars': self.banned_chars,
+            'batch_size': self.batch_size,
             'system_prompt': self.system_prompt,
-            'response_prefix': self.response_prefix,
+            'sections': list(self.sections),
+            'retry_temperature': self.retry_temperature,
+            'seed': self.seed,
             'dtype': self.dtype,
+            'device': self.device,
         }
-        if self.temperature > 0:
-            # Batch composition changes sampled text, so it keys the cache.
-            settings.update(seed=self.seed, batch_size=self.batch_size)
-        return settings
 
     def load(self) -> None:
         if self._model is not None:
@@ -170,34 +260,210 @@ class HFTextGenerator(TextGenerator):
             tokenizer.pad_token = tokenizer.eos_token
         self._tokenizer = tokenizer
         self._model = model.to(self.device).eval()
+        # Token classes the stop rule and the bans need, computed once.
+        vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+        self._strings = [tokenizer.convert_tokens_to_string([t])
+                         for t in vocab]
+        self._newline_ids = torch.tensor(
+            [i for i, t in enumerate(self._strings) if '\n' in t])
+        self._digit_ids = [i for i, t in enumerate(self._strings)
+                           if any(c.isdigit() for c in t)]
+        self._banned_ids = [i for i, t in enumerate(self._strings)
+                            if any(c in t for c in self.banned_chars)]
 
     def chat(self, prompts: List[str]) -> List[str]:
-        r"""The prompts rendered with the model's chat template."""
+        r"""The prompts rendered with the model's chat template, up to
+        where the answer starts."""
         self.load()
         return [
             self._tokenizer.apply_chat_template(
                 [{'role': 'system', 'content': self.system_prompt},
                  {'role': 'user', 'content': p}], tokenize=False,
-                add_generation_prompt=True) + self.response_prefix
-            for p in prompts
+                add_generation_prompt=True) for p in prompts
         ]
 
-    def generate(self, prompts: List[str]) -> List[str]:
+    def generate(self, prompts: List[str],
+                 attempt: int = 0) -> List[Completion]:
         import torch
+        from transformers import LogitsProcessorList, StoppingCriteria
 
-        self.load()
+        chats = self.chat(prompts)
         tok = self._tokenizer
-        inputs = tok(self.chat(prompts), return_tensors='pt', padding=True,
-                     add_special_tokens=False).to(self.device)
-        sample = self.temperature > 0
-        kwargs = dict(do_sample=sample, max_new_tokens=self.max_new_tokens,
-                      repetition_penalty=self.repetition_penalty,
-                      pad_token_id=tok.pad_token_id)
-        if sample:
-            torch.manual_seed(self.seed)
-            kwargs.update(temperature=self.temperature)
+        head = self.sections[0] if self.sections else ''
+        inputs = tok([c + head for c in chats], return_tensors='pt',
+                     padding=True, add_special_tokens=False).to(self.device)
+        start = inputs['input_ids'].size(1)
+        temperature, seed = self._decoding(attempt)
+        processors = []
+        if self.no_repeat_ngram_size:
+            processors.append(_NoRepeatNGram(self.no_repeat_ngram_size,
+                                             start))
+        kwargs: Dict[str, Any] = dict(
+            do_sample=temperature > 0,
+            repetition_penalty=self.repetition_penalty,
+            pad_token_id=tok.pad_token_id, max_new_tokens=self.max_new_tokens,
+            suppress_tokens=self._banned_ids +
+            (self._digit_ids if self.ban_digits else []) or None)
+        if self.sections:
+            lines = _SectionLines(self, start)
+            processors.append(lines)
+            kwargs['max_new_tokens'] = lines.max_tokens
+
+            class AllLines(StoppingCriteria):
+                def __call__(self, input_ids, scores, **kw):
+                    return lines.done(input_ids)
+
+            kwargs['stopping_criteria'] = [AllLines()]
+        if temperature > 0:
+            torch.manual_seed(seed)
+            kwargs.update(temperature=temperature, top_p=0.95)
         with torch.inference_mode():
-            out = self._model.generate(**inputs, **kwargs)
-        new = out[:, inputs['input_ids'].size(1):]
-        return [(self.response_prefix + t).strip()
-                for t in tok.batch_decode(new, skip_special_tokens=True)]
+            out = self._model.generate(
+                **inputs, logits_processor=LogitsProcessorList(processors),
+                **kwargs)
+        out = out[:, start:].cpu()
+        texts = tok.batch_decode(out, skip_special_tokens=True)
+        if self.sections:
+            cut = lines.cut(out)
+        else:
+            cut = (~(out == tok.eos_token_id).any(dim=1)).tolist()
+        return [Completion((head + t).strip(), 'length' if c else 'stop')
+                for t, c in zip(texts, cut)]
+
+
+class _NoRepeatNGram:
+    r"""Bans every token that would repeat an n-gram of the tokens
+    generated after position :obj:`start` (transformers' own
+    :obj:`no_repeat_ngram_size` also counts the prompt)."""
+    def __init__(self, n: int, start: int) -> None:
+        self.n, self.start = n, start
+
+    def __call__(self, input_ids, scores):
+        n = self.n
+        for row, ids in enumerate(input_ids[:, self.start:].tolist()):
+            prefix = tuple(ids[len(ids) - n + 1:])
+            banned = [ids[i + n - 1] for i in range(len(ids) - n + 1)
+                      if tuple(ids[i:i + n - 1]) == prefix]
+            if banned:
+                scores[row, banned] = -float('inf')
+        return scores
+
+
+class _SectionLines:
+    r"""Writes the answer as one line per section in a single
+    :meth:`generate`: after each newline the next header is forced token by
+    token; a line may not end before it holds a visible character; a line
+    that meets the stop rule (:meth:`_full`) is ended with a forced
+    newline, a cut-off if it reached the token budget; end-of-text is
+    allowed only in the last line."""
+    def __init__(self, generator: 'HFTextGenerator', start: int) -> None:
+        sections, tokenizer = generator.sections, generator._tokenizer
+        budget, max_items = generator.max_new_tokens, generator.max_items
+        newline_ids = generator._newline_ids
+        self.headers = [[]] + [
+            tokenizer.encode('\n' + h, add_special_tokens=False)[1:]
+            for h in sections[1:]
+        ]
+        self.budget, self.start = budget, start
+        self.newline = set(newline_ids.tolist())
+        strings = generator._strings
+        self.blank = {i for i, t in enumerate(strings) if not t.strip()}
+        # Item separators and sentence ends, counted per token.
+        self.items = {i: sum(t.count(c) for c in ',;')
+                      for i, t in enumerate(strings) if ',' in t or ';' in t}
+        self.ends = {i for i, t in enumerate(strings) if t.rstrip()
+                     .endswith(('.', '!', '?')) and any(c.isalpha()
+                                                      for c in t)}
+        self.max_items = max_items
+        self.newline_id = tokenizer.encode('\n', add_special_tokens=False)[0]
+        self.eos = tokenizer.eos_token_id
+        self.ban = sorted(self.newline | {self.eos})
+        self.max_tokens = sum(len(h) + budget + 1 for h in self.headers)
+
+    def _lines(self, ids: List[int]) -> List[List[int]]:
+        lines = [[]]
+        for i in ids:
+            if i in self.newline:
+                lines.append([])
+            elif i == self.eos:
+                break
+            else:
+                lines[-1].append(i)
+        return lines
+
+    def __call__(self, input_ids, scores):
+        for row, ids in enumerate(input_ids[:, self.start:].tolist()):
+            lines = self._lines(ids)
+            section = len(lines) - 1
+            if section >= len(self.headers):
+                continue
+            header, line = self.headers[section], lines[-1]
+            if len(line) < len(header):
+                forced = header[len(line)]
+            elif self._full(line[len(header):]):
+                forced = self.newline_id
+            else:
+                if all(i in self.blank for i in line[len(header):]):
+                    scores[row, self.ban] = -float('inf')
+                elif section < len(self.headers) - 1:
+                    scores[row, self.eos] = -float('inf')
+                continue
+            scores[row] = -float('inf')
+            scores[row, forced] = 0.0
+        return scores
+
+    def _full(self, content: List[int]) -> bool:
+        # The stop rule of a line: a sentence end, its max_items-th item,
+        # or the budget.
+        return (len(content) >= self.budget or bool(content) and (
+            content[-1] in self.ends
+            or sum(self.items.get(i, 0) for i in content) >= self.max_items))
+
+    def done(self, input_ids):
+        import torch
+        return torch.tensor([
+            len(self._lines(ids)) > len(self.headers)
+            for ids in input_ids[:, self.start:].tolist()
+        ], device=input_ids.device)
+
+    def cut(self, out) -> List[bool]:
+        r"""Per row, whether some line ran into the budget."""
+        return [
+            any(len(line) - len(h) >= self.budget
+                for line, h in zip(self._lines(ids), self.headers))
+            for ids in out.tolist()
+        ]
+
+
+def export_plain_model(folder: str, model: Optional[str] = None,
+                       gguf_file: Optional[str] = None,
+                       dtype: str = 'bfloat16') -> str:
+    r"""Writes a plain copy (:obj:`config.json`, safetensors weights,
+    tokenizer) of a GGUF model into :obj:`folder` and returns
+    :obj:`folder`; :obj:`None` is the bundled SmolLM2-135M-Instruct. Servers
+    that cannot read GGUF (:obj:`transformers serve`, vLLM, TGI) serve the
+    copy. Transformers dequantizes GGUF weights when it loads them, so the
+    copy holds the same weights :class:`HFTextGenerator` computes with. An
+    existing copy is reused."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if osp.exists(osp.join(folder, 'config.json')):
+        return folder
+    if model is None:
+        model, gguf_file = default_model_path(), DEFAULT_GGUF
+    tokenizer = AutoTokenizer.from_pretrained(model, gguf_file=gguf_file)
+    loaded = AutoModelForCausalLM.from_pretrained(
+        model, gguf_file=gguf_file, dtype=getattr(torch, dtype))
+    # A GGUF config names no architecture and carries the quantizer, which
+    # refuses to save; the weights themselves are dequantized already.
+    config = loaded.config
+    config.architectures = [loaded.__class__.__name__]
+    config.quantization_config = None
+    plain = loaded.__class__(config).to(getattr(torch, dtype))
+    plain.load_state_dict(loaded.state_dict())
+    tmp = f'{folder}.{os.getpid()}.tmp'
+    plain.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    os.replace(tmp, folder)  # A reader never sees a half-written copy.
+    return folder

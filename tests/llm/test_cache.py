@@ -1,5 +1,7 @@
+import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -7,22 +9,33 @@ import time
 
 import pytest
 
-from lgir_pyg.llm import CachedGenerator, GenerationCache, TextGenerator
+from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
+                          TextGenerator)
 from lgir_pyg.llm.cache import cache_key
+
+GOOD = 'Skills: sales {p}\nExperience: wrote {p}\nPreferences: more {p}'
 
 
 class EchoGenerator(TextGenerator):
-    r"""Completes a prompt as "resume of <prompt>"; records every call."""
+    r"""A model-free backend: answers a prompt with a well-formed resume
+    about it (or, for prompts starting with "bad", a cut-off one until the
+    attempt in :obj:`fixed_at`); records every call."""
     name = 'echo'
-    settings = {'max_new_tokens': 8}
     batch_size = 2
 
-    def __init__(self):
+    def __init__(self, tag: str = '', fixed_at: int = 1) -> None:
+        self.tag, self.fixed_at = tag, fixed_at
         self.calls = []
 
-    def generate(self, prompts):
-        self.calls.append(list(prompts))
-        return [f'resume of {p}' for p in prompts]
+    @property
+    def settings(self):
+        return {'max_new_tokens': 8}
+
+    def generate(self, prompts, attempt=0):
+        self.calls.append((list(prompts), attempt))
+        return [Completion(f'Skills: sales {p}, bar', 'length')
+                if p.startswith('bad') and attempt < self.fixed_at else
+                Completion(GOOD.format(p=p + self.tag)) for p in prompts]
 
 
 def test_cache_key_covers_every_part():
@@ -40,32 +53,118 @@ def test_cached_generator(tmp_path):
     gen = CachedGenerator(echo, cache, show_progress=False)
     prompts = ['a', 'bb', 'a', 'ccc']
     out = gen.generate(prompts, 'v1')
-    assert out == [f'resume of {p}' for p in prompts]
+    assert out == [GOOD.format(p=p) for p in prompts]
     # Duplicates generated once, longest first, in batches of 2.
-    assert echo.calls == [['ccc', 'bb'], ['a']]
+    assert echo.calls == [(['ccc', 'bb'], 0), (['a'], 0)]
     assert (gen.num_cached, gen.num_generated, len(cache)) == (0, 3, 3)
+    assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 1,
+                              'repaired': None}
 
     assert gen.generate(prompts, 'v1') == out  # All from the cache.
     assert len(echo.calls) == 2 and gen.num_cached == 4
     gen.generate(['a'], 'v2')  # A new template version misses.
-    assert echo.calls[-1] == ['a'] and len(cache) == 4
+    assert echo.calls[-1] == (['a'], 0) and len(cache) == 4
 
 
-def test_wrong_number_of_outputs(tmp_path):
+def test_retry_then_repair(tmp_path):
+    cache = GenerationCache(str(tmp_path / 'cache.sqlite'))
+    echo = EchoGenerator(fixed_at=1)
+    gen = CachedGenerator(echo, cache, retries=1, show_progress=False)
+    out = gen.generate(['bad x', 'ok'], 'v1')
+    # The cut-off answer is retried once (attempt 1) and then fits.
+    assert echo.calls == [(['bad x', 'ok'], 0), (['bad x'], 1)]
+    assert out == [GOOD.format(p='bad x'), GOOD.format(p='ok')]
+    assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 2,
+                              'repaired': None}
+    assert gen.num_generated == 3 and len(cache) == 3
+
+    # Never fits: the fallback keeps the complete items, says the rest.
+    stubborn = CachedGenerator(EchoGenerator(fixed_at=9), retries=2,
+                               show_progress=False)
+    assert stubborn.generate(['bad y'], 'v1') == [
+        'Skills: sales bad y\nExperience: not stated\nPreferences: not '
+        'stated']
+    assert stubborn.details == [{'finish_reason': 'length', 'attempts': 3,
+                                 'repaired': 'cut off'}]
+    raw = CachedGenerator(EchoGenerator(fixed_at=9), format=None,
+                          show_progress=False)
+    assert raw.generate(['bad y'], 'v1') == ['Skills: sales bad y, bar']
+    assert 'format' not in raw.settings and 'format' in stubborn.settings
+
+
+def test_wrong_number_of_outputs():
     class Broken(EchoGenerator):
-        def generate(self, prompts):
-            return ['x']
+        def generate(self, prompts, attempt=0):
+            return [Completion('x')]
 
     gen = CachedGenerator(Broken(), show_progress=False)
     with pytest.raises(RuntimeError, match='returned 1 completions for 2'):
         gen.generate(['a', 'b'], 'v1')
 
 
-def test_corrupt_cache_file(tmp_path):
-    path = tmp_path / 'cache.sqlite'
-    path.write_bytes(b'this is not sqlite' * 100)
-    with pytest.raises(Exception, match='not a usable completion cache'):
-        GenerationCache(str(path))
+def test_first_writer_wins(tmp_path):
+    path = str(tmp_path / 'cache.sqlite')
+    first = CachedGenerator(EchoGenerator(' (first)'), GenerationCache(path),
+                            show_progress=False)
+    assert first.generate(['a'], 'v1') == [GOOD.format(p='a (first)')]
+    # A second writer that generated the same key meanwhile: its row is
+    # not stored, and it returns what the cache holds.
+    cache = GenerationCache(path)
+    key = first._keys(['a', 'b'], 'v1', 0)
+    cache.put_many([(key[0], 'echo', 'v1', 'a', Completion('other')),
+                    (key[1], 'echo', 'v1', 'b', Completion('new'))])
+    assert cache.get_many(key) == {key[0]: Completion(GOOD.format(
+        p='a (first)')), key[1]: Completion('new')}
+
+
+RACE = textwrap.dedent('''
+    import os, sys, time
+    sys.path.insert(0, {tests!r})
+    from test_cache import EchoGenerator
+    from lgir_pyg.llm import CachedGenerator, GenerationCache
+
+    class Slow(EchoGenerator):
+        def generate(self, prompts, attempt=0):
+            time.sleep(0.05)
+            return super().generate(prompts, attempt)
+
+    gen = CachedGenerator(Slow(sys.argv[1]), GenerationCache({path!r}),
+                          show_progress=False)
+    prompts = [f'p{{i:02d}}' for i in range(30)]
+    if sys.argv[2] == 'reversed':  # The two runs meet in the middle.
+        prompts.reverse()
+    print('ready', flush=True)
+    while not os.path.exists({go!r}):
+        time.sleep(0.01)
+    outputs = gen.generate(prompts, 'v1')
+    for prompt, out in sorted(zip(prompts, outputs)):
+        print(out.replace('\\n', ' | '))
+''')
+
+
+def test_two_processes_on_one_cache(tmp_path):
+    path, go = str(tmp_path / 'cache.sqlite'), str(tmp_path / 'go')
+    script = RACE.format(tests=os.path.dirname(__file__), path=path, go=go)
+    procs = [subprocess.Popen([sys.executable, '-c', script, tag, order],
+                              stdout=subprocess.PIPE, text=True)
+             for tag, order in ((' from A', 'forward'),
+                                (' from B', 'reversed'))]
+    for proc in procs:
+        assert proc.stdout.readline() == 'ready\n'
+    open(go, 'w').close()  # Both start generating at once.
+    outputs = [proc.communicate(timeout=120)[0].splitlines()
+               for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0]
+    gen = CachedGenerator(EchoGenerator(' never'), GenerationCache(path),
+                          show_progress=False)
+    held = [out.replace('\n', ' | ') for out in gen.generate(
+        [f'p{i:02d}' for i in range(30)], 'v1')]
+    assert gen.num_generated == 0
+    # Each run stored some rows first, and both return exactly what the
+    # cache holds, row by row.
+    assert any('from A' in h for h in held)
+    assert any('from B' in h for h in held)
+    assert outputs[0] == outputs[1] == held
 
 
 KILLED_RUN = textwrap.dedent('''
@@ -75,8 +174,8 @@ KILLED_RUN = textwrap.dedent('''
     from lgir_pyg.llm import CachedGenerator, GenerationCache
 
     class Slow(EchoGenerator):
-        def generate(self, prompts):
-            out = super().generate(prompts)
+        def generate(self, prompts, attempt=0):
+            out = super().generate(prompts, attempt)
             print('batch', flush=True)
             time.sleep(0.3)
             return out
@@ -107,8 +206,45 @@ def test_killed_run_resumes(tmp_path):
     gen = CachedGenerator(echo, cache, show_progress=False)
     prompts = [f'prompt {i:02d}' for i in range(40)]
     out = gen.generate(prompts, 'v1')
-    assert out == [f'resume of {p}' for p in prompts]
+    assert out == [GOOD.format(p=p) for p in prompts]
     # Only what was missing is generated, nothing twice, nothing lost.
-    generated = [p for call in echo.calls for p in call]
+    generated = [p for call, _ in echo.calls for p in call]
     assert len(generated) == len(set(generated)) == 40 - num_done
     assert gen.num_cached == num_done and len(cache) == 40
+
+
+def filled_cache(path: str) -> None:
+    gen = CachedGenerator(EchoGenerator(), GenerationCache(path),
+                          show_progress=False)
+    gen.generate([f'prompt {i} ' + 'x' * 2000 for i in range(40)], 'v1')
+    gen.cache.close()
+
+
+def corrupt_page(path: str) -> None:
+    filled_cache(path)
+    with sqlite3.connect(path) as db:  # Fold the WAL into the file.
+        db.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    with open(path, 'r+b') as f:  # Garbage over a page of the table.
+        f.seek(4096 * 3)
+        f.write(b'\xde\xad' * 2048)
+
+
+def not_a_database(path: str) -> None:
+    with open(path, 'wb') as f:
+        f.write(b'this is not sqlite' * 100)
+
+
+@pytest.mark.parametrize('spoil', [corrupt_page, not_a_database, os.mkdir])
+def test_unreadable_cache_is_moved_aside(tmp_path, caplog, spoil):
+    path = str(tmp_path / 'cache.sqlite')
+    spoil(path)
+    with caplog.at_level(logging.WARNING, logger='lgir_pyg.io'):
+        cache = GenerationCache(path)
+    assert 'is unreadable' in caplog.text and 'moved it to' in caplog.text
+    aside = [f for f in os.listdir(tmp_path) if '.corrupt-' in f]
+    assert len(aside) == 1 and aside[0].startswith('cache.sqlite.corrupt-')
+    # A fresh, working cache in its place.
+    assert len(cache) == 0
+    gen = CachedGenerator(EchoGenerator(), cache, show_progress=False)
+    assert gen.generate(['a'], 'v1') == [GOOD.format(p='a')]
+    assert len(GenerationCache(path)) == 1

@@ -1,9 +1,13 @@
 import importlib.util
 
 import pytest
+import torch
 
-from lgir_pyg.llm import HFTextGenerator
+from lgir_pyg.errors import UsageError
+from lgir_pyg.llm import HFTextGenerator, ResumeFormat
 from lgir_pyg.llm import generators
+from lgir_pyg.llm.cache import cache_key
+from lgir_pyg.llm.generators import _NoRepeatNGram
 
 
 def test_missing_default_model(monkeypatch):
@@ -14,10 +18,12 @@ def test_missing_default_model(monkeypatch):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="'max_new_tokens'"):
+    with pytest.raises(UsageError, match="'max_new_tokens'"):
         HFTextGenerator('some/model', max_new_tokens=0)
-    with pytest.raises(ValueError, match="'batch_size'"):
+    with pytest.raises(UsageError, match="'batch_size'"):
         HFTextGenerator('some/model', batch_size=0)
+    with pytest.raises(UsageError, match="'no_repeat_ngram_size'"):
+        HFTextGenerator('some/model', no_repeat_ngram_size=-1)
 
 
 def test_missing_and_corrupt_model_files(tmp_path):
@@ -34,21 +40,62 @@ def test_names_and_settings():
     gen = HFTextGenerator('org/model', max_new_tokens=8)
     assert gen.name == 'org/model'
     assert str(gen) == 'HFTextGenerator(org/model)'
+    assert gen.settings['backend'] == 'hf'
     assert gen.settings['max_new_tokens'] == 8
-    assert 'seed' not in gen.settings  # Greedy: the seed changes nothing.
-    assert 'seed' in HFTextGenerator('org/model', temperature=0.7).settings
+    # Greedy output depends on the batch (padding changes the numerics),
+    # so every batch size has its own cache keys.
+    keys = {cache_key(g.name, 'v', g.settings, 'p') for g in [
+        HFTextGenerator('org/model', batch_size=b) for b in (1, 4, 16)]}
+    assert len(keys) == 3
 
 
-def test_default_model_generates():
-    # The real bundled SmolLM2 GGUF: batched, left-padded, greedy.
-    gen = HFTextGenerator(max_new_tokens=6, batch_size=2)
-    assert gen.name == generators.DEFAULT_MODEL
-    prompts = ['Write a resume for a cashier.',
-               'Write a resume for a registered nurse with ten years of '
-               'hospital experience in the emergency room.']
-    out = gen.generate(prompts)
-    assert len(out) == 2
-    assert all(o.startswith('Skills:') and len(o) > len('Skills:')
-               for o in out)
-    # Greedy decoding is deterministic and independent of the batch.
-    assert gen.generate(prompts[:1]) == out[:1]
+def test_no_repeat_ngram_counts_only_the_answer():
+    # Prompt [5, 6] then answer [1, 2, 3, 1, 2]: the next 3 would repeat
+    # "1 2 3"; the prompt's "5 6" may be repeated.
+    ban = _NoRepeatNGram(3, start=2)
+    scores = ban(torch.tensor([[5, 6, 1, 2, 3, 1, 2], [5, 6, 1, 5, 6, 9,
+                                                        9]]), torch.zeros(2,
+                                                                          10))
+    assert scores[0].isinf().nonzero().view(-1).tolist() == [3]
+    assert not scores[1].isinf().any()
+
+
+@pytest.fixture(scope='module')
+def smollm():
+    # The real bundled SmolLM2 GGUF, loaded once.
+    gen = HFTextGenerator(max_new_tokens=12, max_items=3, batch_size=2)
+    gen.load()
+    return gen
+
+
+PROMPTS = [
+    'Write a resume for a cashier with 3 years at Safeway since 2015.',
+    'Write a resume for a registered nurse with ten years of hospital '
+    'experience in the emergency room.'
+]
+
+
+def test_default_model_writes_every_section(smollm):
+    assert smollm.name == generators.DEFAULT_MODEL
+    out = smollm.generate(PROMPTS)
+    fmt = ResumeFormat()
+    for completion in out:
+        lines = completion.text.split('\n')
+        assert [line.split(':')[0] for line in lines] == list(fmt.sections)
+        # Every line says something; no digit reaches the answer although
+        # the prompt has some.
+        assert all(len(line.split(':', 1)[1].strip()) > 0 for line in lines)
+        assert not any(c.isdigit() for c in completion.text)
+        assert completion.finish_reason in ('stop', 'length')
+    # Greedy decoding is deterministic for the same batch.
+    assert smollm.generate(PROMPTS) == out
+
+
+def test_token_budget_cuts_off(smollm, monkeypatch):
+    # The same loaded model with a one-token line budget.
+    monkeypatch.setattr(smollm, 'max_new_tokens', 1)
+    monkeypatch.setattr(smollm, 'sections', ('Skills:', 'Experience:'))
+    [out] = smollm.generate(PROMPTS[:1])
+    assert out.finish_reason == 'length'
+    assert out.text.startswith('Skills:') and out.text.count('\n') == 1
+    assert ResumeFormat().validate(out) == 'cut off'
