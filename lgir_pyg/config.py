@@ -251,10 +251,13 @@ def _finite(value: Any) -> bool:
 RULES = {
     name: rule
     for names, rule in [
-        (('seed', 'epochs', 'num_layers', 'split_seed'),
+        (('seed', 'epochs', 'num_layers', 'split_seed', 'id_layers',
+          'text_layers'),
          (lambda v: isinstance(v, int) and v >= 0, 'a non-negative integer')),
-        (('batch_size', 'eval_every', 'patience', 'embedding_dim'),
+        (('batch_size', 'eval_every', 'patience', 'embedding_dim', 'id_dim'),
          (lambda v: isinstance(v, int) and v > 0, 'a positive integer')),
+        (('id_lr_scale', 'id_init'), (lambda v: _finite(v) and v > 0,
+                                      'a positive finite number')),
         (('lr', 'd_lr'), (lambda v: _finite(v) and v > 0,
                           'a positive finite number')),
         (('weight_decay', 'lambda_gan', 'lambda_reg'),

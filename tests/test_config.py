@@ -31,10 +31,14 @@ def test_model_kwargs_from_signature():
     }
     # Keywords of a functools.partial are its defaults.
     assert load_config('bprmf').model_kwargs['num_layers'] == 0
-    config = load_config('lgir')
+    config = load_config('lgir-text')
     assert config.model_kwargs['gan'] is True
     assert config.model_kwargs['text_init'] == 'identity'
     assert config.train['lr'] == 1e-4 and config.train['epochs'] == 50
+    config = load_config('lgir')  # The ID + text hybrid.
+    assert config.model_kwargs['gan'] is True
+    assert config.model_kwargs['id_dim'] == 64
+    assert config.train['lr'] == 3e-5 and config.train['epochs'] == 100
 
 
 def test_precedence(tmp_path):
@@ -61,7 +65,7 @@ def test_precedence(tmp_path):
 
 
 def test_none_defaults_read_yaml():
-    config = load_config('lgir', overrides={
+    config = load_config('lgir-text', overrides={
         'model_kwargs.embedding_dim': '128',
         'model_kwargs.gan_kwargs': '{k1: 1, k2: 3}',
     })
@@ -90,7 +94,7 @@ def test_example_file_holds_the_defaults():
     ({'model_kwargs.gan_kwargs.k1': '1'}, "Unknown key "
      "'model_kwargs.gan_kwargs.k1'"),
     ({'train.epochs': 'ten'}, r"'train.epochs' in the overrides must be of "
-     r"type int like its default 50 \(got 'ten'\)"),
+     r"type int like its default 100 \(got 'ten'\)"),
     ({'train.epochs': '1.5'}, "'train.epochs'.*must be of type int"),
     ({'model_kwargs.mask_targets': 'maybe'}, "must be of type bool"),
     ({'train.lr': 'fast'}, "'train.lr'.*must be of type float"),
@@ -130,10 +134,12 @@ def test_empty_file_and_unknown_model(tmp_path):
     ({'train.batch_size': '0'}, r"'train.batch_size' must be a positive "
      r"integer \(got 0\)"),
     ({'train.lr': 'nan'}, "'train.lr' must be a positive finite number"),
-    ({'model_kwargs.num_layers': '-1'}, "'model_kwargs.num_layers' must be "
+    ({'model_kwargs.id_layers': '-1'}, "'model_kwargs.id_layers' must be "
      "a non-negative integer"),
-    ({'model_kwargs.embedding_dim': '0'}, "'model_kwargs.embedding_dim' "
+    ({'model_kwargs.id_dim': '0'}, "'model_kwargs.id_dim' "
      "must be a positive integer"),
+    ({'model_kwargs.id_lr_scale': '0'}, "'model_kwargs.id_lr_scale' "
+     "must be a positive finite number"),
     ({'seed': '-1'}, "'seed' must be a non-negative integer"),
     ({'train.monitor': 'auc'}, "'train.monitor' must be one of"),
     ({'model_kwargs.gan_kwargs': '{k1: 5, k2: 5}'}, "gan_kwargs': The "

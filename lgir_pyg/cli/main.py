@@ -16,7 +16,7 @@ from lgir_pyg.errors import LGIRError, UsageError
 
 # The one place where subcommands are registered: each name is a module
 # lgir_pyg.cli.<name> with HELP, add_arguments(parser) and run(args).
-SUBCOMMANDS = ['data', 'complete', 'encode', 'train', 'recommend',
+SUBCOMMANDS = ['data', 'complete', 'encode', 'train', 'tune', 'recommend',
                'explain', 'bench', 'pipeline']
 
 

@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         'default: 2)')
     parser.add_argument('--threads', type=positive_int, default=1,
                         help='torch.set_num_threads (default: 1)')
+    parser.add_argument('--device', default=None,
+                        help="torch device of the in-process LLM, encoding "
+                        "and training, e.g. 'cuda': sets llm.device, "
+                        "encoder.device and each model's train.device "
+                        "(default: the CPU)")
     add_config_arguments(parser)
 
 
@@ -35,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.training import Evaluator
 
     torch.set_num_threads(args.threads)
-    base = run_config(args, shortcuts={'seed': args.seed})
+    base = run_config(args, shortcuts={'seed': args.seed,
+                                       'encoder.device': args.device})
+    if args.device and base.llm.get('backend', 'hf') == 'hf':
+        base.llm.setdefault('device', args.device)  # The in-process LLM.
     dataset, data, root = prepare(base, MODELS)
     edge_type = interaction_edge_type(data)
     users = data[edge_type[0]]
@@ -59,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     evaluator = Evaluator(data)
     per_user, rows = {}, []
     for name in MODELS:
-        config = load_config(name, overrides={'seed': base.seed})
+        config = load_config(name, overrides={'seed': base.seed,
+                                              'train.device': args.device})
         model, result = config.run(data, evaluator=evaluator)
         test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
         per_user[name] = test['per_user']['ndcg@5']

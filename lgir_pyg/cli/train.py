@@ -38,6 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--epochs', type=non_negative_int, default=None,
                         help="maximum epochs, short for --set "
                         "train.epochs=N (default: the model's)")
+    parser.add_argument('--device', default=None,
+                        help="torch device to train on, e.g. 'cuda' (under "
+                        "torchrun each process takes GPU LOCAL_RANK), short "
+                        "for --set train.device=... (default: the CPU)")
     parser.add_argument('--output-json', type=writable_file, default=None,
                         metavar='PATH',
                         help='also write the results to PATH')
@@ -56,13 +60,22 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.io import atomic_open
     from lgir_pyg.training import save_checkpoint
+    from lgir_pyg.training.distributed import (init_distributed,
+                                               main_process_first)
 
     config = run_config(args, args.model, {'seed': args.seed,
-                                           'train.epochs': args.epochs})
-    # stderr, so that stdout stays the JSON result.
-    print(f'# config\n{config}', file=sys.stderr, flush=True)
-    _, data, _ = prepare(config, [config.model])
+                                           'train.epochs': args.epochs,
+                                           'train.device': args.device})
+    # Under torchrun every process trains its shard; rank 0 alone reports
+    # and saves.
+    main = init_distributed(config.train['device']).is_main
+    if main:  # stderr, so that stdout stays the JSON result.
+        print(f'# config\n{config}', file=sys.stderr, flush=True)
+    with main_process_first():  # Builds the caches once.
+        _, data, _ = prepare(config, [config.model])
     model, result = config.run(data)
+    if not main:
+        return 0
     text = json.dumps(result, indent=2)
     print(text)
     if args.output_json:

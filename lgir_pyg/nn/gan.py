@@ -437,7 +437,7 @@ class GANRefine(torch.nn.Module):
             raise UsageError(f"'num_samples' must be positive "
                              f"(got {num_samples})")
         out = []
-        for index in self._shot_index(num_train_interactions):
+        for index in self.shot_index(num_train_interactions):
             pick = torch.randint(index.numel(), (num_samples, ),
                                  generator=generator, device=index.device)
             out.append(index[pick])
@@ -474,7 +474,7 @@ class GANRefine(torch.nn.Module):
             raise UsageError("'few_index' and 'many_index' must be given "
                              "together")
         if few_index is None:
-            few_index, many_index = self._shot_index(num_train_interactions,
+            few_index, many_index = self.shot_index(num_train_interactions,
                                                      x.size(0))
         check_index("'few_index'", few_index, x.size(0))
         check_index("'many_index'", many_index, x.size(0))
@@ -511,11 +511,22 @@ class GANRefine(torch.nn.Module):
                              f"({num_rows},) (got "
                              f"{tuple(num_train_interactions.size())})")
 
-    def _shot_index(
+    def shot_index(
         self,
         num_train_interactions: Optional[Tensor],
         num_rows: Optional[int] = None,
     ) -> Tuple[Tensor, Tensor]:
+        r"""Returns the indices :obj:`(few_index, many_index)` of all
+        few-shot and many-shot users of :meth:`shot_masks`, or raises
+        :class:`~lgir_pyg.errors.UsageError` if a group is empty. Finding
+        them synchronises with the host.
+
+        Args:
+            num_train_interactions (torch.Tensor): Training interactions of
+                all users.
+            num_rows (int, optional): The number of users, checked against
+                :obj:`num_train_interactions`. (default: :obj:`None`)
+        """
         self._check_counts(num_train_interactions, num_rows)
         few_shot, many_shot = self.shot_masks(num_train_interactions)
         few_index = few_shot.nonzero().view(-1)

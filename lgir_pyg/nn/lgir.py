@@ -288,27 +288,81 @@ class LGIR(torch.nn.Module):
         user_x: Optional[Tensor] = None,
         job_x: Optional[Tensor] = None,
         num_train_interactions: Optional[Tensor] = None,
+        user_index: Optional[Tensor] = None,
+        job_index: Optional[Tensor] = None,
+        refine_index: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the layer-0 embeddings :math:`\mathbf{x}^{(0)}` of users
         :math:`(|\mathcal{U}|, D)` and jobs :math:`(|\mathcal{J}|, D)`, with
-        :math:`D` = :obj:`out_channels`; see :meth:`forward` for the
-        arguments."""
+        :math:`D` = :obj:`out_channels`, or only the rows of
+        :obj:`user_index` and :obj:`job_index` (a mini-batch); see
+        :meth:`forward` for the other arguments, which hold all users and
+        jobs either way.
+
+        Args:
+            user_x (torch.Tensor, optional): User text embeddings.
+                (default: :obj:`None`)
+            job_x (torch.Tensor, optional): Job text embeddings.
+                (default: :obj:`None`)
+            num_train_interactions (torch.Tensor, optional): Training
+                interactions per user, passed to :obj:`refine`.
+                (default: :obj:`None`)
+            user_index (torch.Tensor, optional): The users whose rows to
+                compute; all if :obj:`None`. (default: :obj:`None`)
+            job_index (torch.Tensor, optional): The jobs whose rows to
+                compute; all if :obj:`None`. (default: :obj:`None`)
+            refine_index (torch.Tensor, optional): Positions among the
+                computed user rows that :obj:`refine` replaces by
+                :math:`G(\mathbf{t})`; its generator then runs on those rows
+                only. If :obj:`None`, :obj:`refine` selects the rows itself
+                (from all users). (default: :obj:`None`)
+        """
         user_parts, job_parts = [], []
         if self.use_id:
-            user_parts.append(self.user_embedding.weight)
-            job_parts.append(self.job_embedding.weight)
+            user_parts.append(_rows(self.user_embedding.weight, user_index))
+            job_parts.append(_rows(self.job_embedding.weight, job_index))
         if self.use_text:
             check_features('user_x', user_x, self.text_channels,
                            self.num_users)
             check_features('job_x', job_x, self.text_channels,
                            self.num_jobs)
-            if self.refine is not None:
+            if self.refine is not None and refine_index is None:
                 user_x = self.refine(user_x, num_train_interactions)
+            user_x = _rows(user_x, user_index)
+            if self.refine is not None and refine_index is not None:
+                user_x = user_x.index_copy(
+                    0, refine_index,
+                    self.refine.generator(user_x[refine_index]))
             user_parts.append(self.user_proj(user_x))
-            job_parts.append(self.job_proj(job_x))
+            job_parts.append(self.job_proj(_rows(job_x, job_index)))
         if self.fusion == 'concat':
             return torch.cat(user_parts, dim=-1), torch.cat(job_parts, dim=-1)
         return sum(user_parts), sum(job_parts)
+
+    def propagate(
+        self,
+        x: Tensor,
+        edge_index: Tensor,
+        edge_weight: Optional[Tensor] = None,
+    ) -> Tensor:
+        r"""Returns the layer combination :math:`\sum_{l=0}^{L} \alpha_l
+        \mathbf{X}^{(l)}` of the layer-0 embeddings :obj:`x` propagated over
+        a normalised adjacency, e.g. one of :meth:`normalize` (users then
+        jobs) or of a mini-batch subgraph
+        (:func:`lgir_pyg.training.subgraph_gcn_norm`).
+
+        Args:
+            x (torch.Tensor): Layer-0 embeddings :math:`(N, D)`.
+            edge_index (torch.Tensor): The adjacency :math:`(2, E)`, or a
+                sparse tensor.
+            edge_weight (torch.Tensor, optional): The weights of
+                :obj:`edge_index`. (default: :obj:`None`)
+        """
+        out = x * self.alpha[0]
+        for i in range(self.num_layers):
+            x = self.conv(x, edge_index, edge_weight)
+            out = out + x * self.alpha[i + 1]
+        return out
 
     def forward(
         self,
@@ -339,10 +393,7 @@ class LGIR(torch.nn.Module):
                                              num_train_interactions)
         x = torch.cat([user_x, job_x], dim=0)
         edge_index, edge_weight = self._adjacency(edge_index, x.dtype)
-        out = x * self.alpha[0]
-        for i in range(self.num_layers):
-            x = self.conv(x, edge_index, edge_weight)
-            out = out + x * self.alpha[i + 1]
+        out = self.propagate(x, edge_index, edge_weight)
         return out[:self.num_users], out[self.num_users:]
 
     def recommendation_loss(
@@ -493,3 +544,8 @@ class LGIR(torch.nn.Module):
                 f'use_id={self.use_id}, use_text={self.use_text}, '
                 f'self_loops={self.self_loops}, '
                 f'text_init={self.text_init}{refine})')
+
+
+def _rows(x: Tensor, index: Optional[Tensor]) -> Tensor:
+    # index_select gathers rows many times faster than x[index] on CPU.
+    return x if index is None else x.index_select(0, index)

@@ -1,4 +1,9 @@
-from lgir_pyg.training.sampler import BPRSampler
+from lgir_pyg.training.sampler import (
+    BPRSampler,
+    NeighborhoodSampler,
+    Subgraph,
+    subgraph_gcn_norm,
+)
 from lgir_pyg.training.evaluator import Evaluator
 from lgir_pyg.training.models import (
     MODELS,
@@ -29,6 +34,9 @@ from lgir_pyg.training.explain import (
 
 __all__ = [
     'BPRSampler',
+    'NeighborhoodSampler',
+    'Subgraph',
+    'subgraph_gcn_norm',
     'Evaluator',
     'MODELS',
     'ModelSpec',

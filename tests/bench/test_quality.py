@@ -3,8 +3,10 @@ import json
 import pytest
 import torch
 
-from lgir_pyg.bench.quality import (format_quality, paired_difference,
+from lgir_pyg.bench.quality import (bootstrap_interval, format_quality,
+                                    held_out_kind, paired_difference,
                                     run_quality)
+from lgir_pyg.training import Evaluator, build_model
 
 
 def test_paired_difference():
@@ -16,6 +18,49 @@ def test_paired_difference():
     assert d['se'] == pytest.approx(float(torch.tensor(
         [1.0, -0.5, -0.5]).std()) / 3**0.5)
     assert (d['num_better'], d['num_worse'], d['num_examples']) == (1, 2, 3)
+    assert d['a'] == pytest.approx(0.5) and d['b'] == pytest.approx(0.5)
+    # The per-seed mean differences are 1/6 and -1/6.
+    assert d['seed_mean'] == pytest.approx(0.0)
+    assert d['seed_std'] == pytest.approx((2 / 36)**0.5)
+    assert d['ci_low'] <= d['mean'] <= d['ci_high']
+
+
+def test_bootstrap_interval():
+    gen = torch.Generator().manual_seed(0)
+    diff = torch.randn(400, generator=gen) + 0.5
+    low, high = bootstrap_interval(diff, 2000)
+    # About the mean +- 1.96 standard errors.
+    se = float(diff.std()) / 20
+    assert low == pytest.approx(float(diff.mean()) - 1.96 * se, abs=0.3 * se)
+    assert high == pytest.approx(float(diff.mean()) + 1.96 * se,
+                                 abs=0.3 * se)
+    assert bootstrap_interval(diff, 500, seed=1) == bootstrap_interval(
+        diff, 500, seed=1)
+    constant = torch.full((10, ), 0.25)
+    assert bootstrap_interval(constant) == pytest.approx((0.25, 0.25))
+
+
+def test_held_out_kind(rec_graph):
+    # Test pairs (0, 7), (1, 3), (2, 8), (2, 0), (3, 4), (4, 9): jobs 0-5
+    # are warm.
+    warm = held_out_kind(rec_graph, warm=True)
+    cold = held_out_kind(rec_graph, warm=False)
+    store = ('user', 'interacts', 'job')
+    assert warm[store].test_edge_label_index.tolist() == [[1, 2, 3],
+                                                          [3, 0, 4]]
+    assert cold[store].test_edge_label_index.t().tolist() == [[0, 7], [2, 8],
+                                                              [4, 9]]
+    assert rec_graph[store].test_edge_label_index.size(1) == 6
+    # Per example, the evaluator's own warm and cold slices.
+    model = build_model('lightgcn-text', rec_graph)
+    full = Evaluator(rec_graph).evaluate(model.scorer(), 'test')
+    for kind, part in (('warm', warm), ('cold', cold)):
+        out = Evaluator(part).evaluate(model.scorer(), 'test')
+        assert out['ndcg@5'] == pytest.approx(full['warm_cold'][kind][
+            'ndcg@5'])
+        assert out['count'] == full['warm_cold'][kind]['count']
+    rec_graph[store].test_edge_label_index = torch.tensor([[0], [0]])
+    assert held_out_kind(rec_graph, warm=False) is None
 
 
 def test_run_quality(make_rec_graph, text_features, tmp_path):
@@ -38,12 +83,37 @@ def test_run_quality(make_rec_graph, text_features, tmp_path):
         'summary'][m]['test']['ndcg@5']['mean'])
     assert comp['strongest_baseline'] == best
     assert set(comp['lgir_vs']) == {'pop', 'job-mean', 'lightgcn'}
+    # Every slice: all, the activity groups, warm and cold held-out jobs.
+    parts = comp['lgir_vs']['pop']
+    assert list(parts) == ['all', '1', '2', '1-2', '3-5', '6+', 'warm',
+                           'cold']
+    assert parts['all']['num_examples'] == 5  # Users with test pairs.
+    assert parts['1-2']['num_examples'] == (parts['1']['num_examples'] +
+                                            parts['2']['num_examples'])
+    # User 2's test jobs 8 (cold) and 0 (warm) count in both kinds.
+    assert parts['warm']['num_examples'] == 3
+    assert parts['cold']['num_examples'] == 3
+    d = parts['all']
+    assert d['ci_low'] <= d['mean'] <= d['ci_high']
+    assert d['a'] == pytest.approx(
+        result['summary']['lgir']['test']['ndcg@5']['mean'])
+    assert d['seed_std'] >= 0
+    kinds = result['summary']['lgir']['test_warm_cold']
+    assert parts['warm']['a'] == pytest.approx(kinds['warm']['ndcg@5'][
+        'mean'])
+    assert set(result['goals']) >= {
+        'overall >= 1.10x strongest non-LGIR', '1-2 interactions >= 1.15x',
+        'warm >= lightgcn', 'cold >= best text model'}
+    assert all(isinstance(g['reached'], bool)
+               for g in result['goals'].values())
 
     saved = json.loads((tmp_path / 'quality.json').read_text())
     assert saved['summary'] == json.loads(json.dumps(result['summary']))
     table = (tmp_path / 'quality.md').read_text()
     assert table == format_quality(result)
-    assert '| lgir |' in table and 'Goal (LGIR >= +10%' in table
+    assert '| lgir |' in table and '## Goals (issue 12)' in table
+    assert "## NDCG@5 by the held-out job's kind" in table
+    assert '| lgir vs | relative | seed sd | all (n=5) |' in table
     assert table.startswith('# Quality on tiny (test split)')
     assert 'The employer side' in table
     # Beyond accuracy, through the evaluator, for every model.
@@ -59,3 +129,24 @@ def test_run_quality(make_rec_graph, text_features, tmp_path):
     assert result['summary']['lgir']['test_fairness']['groups_spread'][
         'mean'] >= 0
     assert (tmp_path / 'quality_groups.png').stat().st_size > 1000
+    assert (tmp_path / 'quality_gains.png').stat().st_size > 1000
+
+
+def test_run_quality_tunes_on_validation(make_rec_graph, text_features):
+    rec_graph = text_features(make_rec_graph(num_jobs=120))
+    result = run_quality(rec_graph, ['job-mean', 'lgir-nogan', 'lgir'],
+                         seeds=1, train_overrides={'epochs': 1},
+                         tune_trials=2)
+    tuning = result['tuning']
+    assert [len(tuning[m]['trials']) for m in tuning] == [0, 2, 2]
+    # lgir searches only the GAN's keys, on top of lgir-nogan's choice.
+    assert set(tuning['lgir']['space']) == {'train.lambda_gan',
+                                            'model_kwargs.gan_at'}
+    chosen = tuning['lgir-nogan']['chosen']
+    config = result['runs']['lgir'][0]['config']
+    for key, value in chosen.items():
+        section, _, arg = key.partition('.')
+        assert config[section][arg] == value
+    table = format_quality(result)
+    assert '## Hyper-parameters chosen on validation' in table
+    assert '| job-mean | 0 | defaults (nothing to tune) |' in table

@@ -1,10 +1,12 @@
 import json
 
+import pytest
 import torch
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.bench.speed import random_text, run_speed, synthetic_graph
 from lgir_pyg.datasets.tables import EDGE_TYPE
+from lgir_pyg.training import MODELS
 
 
 def degree_graph(num_users: int = 40, num_jobs: int = 60) -> HeteroData:
@@ -32,42 +34,77 @@ def test_random_text():
 
 def test_synthetic_graph():
     data = degree_graph()
-    out = synthetic_graph(data, 3)
+    out = synthetic_graph(data, 3, num_test_users=50)
     assert (out['user'].num_nodes, out['job'].num_nodes) == (120, 180)
-    edge_index = out[EDGE_TYPE].edge_index
+    store = out[EDGE_TYPE]
+    edge_index = store.edge_index
     # Degrees of real users; repeated pairs merged.
     degree = torch.bincount(edge_index[0], minlength=120)
     assert int(degree.min()) >= 1 and int(degree.max()) <= 8
     key = edge_index[0] * 180 + edge_index[1]
     assert key.unique().numel() == key.numel()
-    assert out[EDGE_TYPE].test_edge_label_index.shape == (2, 0)
-    assert torch.equal(synthetic_graph(data, 3)[EDGE_TYPE].edge_index,
-                       edge_index)
+    # One held-out job per test user (fewer if one drew a training job),
+    # never a training pair.
+    test = store.test_edge_label_index
+    assert 45 <= test.size(1) <= 50
+    assert test[0].unique().numel() == test.size(1)
+    assert not torch.isin(test[0] * 180 + test[1], key).any()
+    assert store.val_edge_label_index.shape == (2, 0)
+    again = synthetic_graph(data, 3, num_test_users=50)[EDGE_TYPE]
+    assert torch.equal(again.edge_index, edge_index)
+    assert torch.equal(again.test_edge_label_index, test)
 
 
 def test_run_speed(tmp_path):
-    result = run_speed(threads=1, runs=1, scales=(2, ), output_dir=str(
-        tmp_path), embedding_dim=8, max_batches=1, data=degree_graph())
+    result = run_speed(threads=1, runs=1, scales=(1, 2), output_dir=str(
+        tmp_path), embedding_dim=8, data=degree_graph(), num_test_users=30)
     assert torch.get_num_threads() == 1 and result['torch_num_threads'] == 1
-    assert set(result['epoch']) == {'lgir', 'lightgcn'}
+    assert result['device'] == 'cpu'
+    assert {'lgir', 'lightgcn', 'lgir-nogan'} <= set(result['epoch'])
     for name, row in result['epoch'].items():
         assert row['config']['model'] == name
-        assert row['config']['model_kwargs']['embedding_dim'] == 8
+        kwargs = row['config']['model_kwargs']
+        assert kwargs.get('embedding_dim', kwargs.get('id_dim')) == 8
         assert row['median_s'] > 0 and len(row['runs_s']) == 1
+        assert set(row['paths_s']) == {'full', 'batch'}
+        assert row['config']['train']['propagation'] == row['propagation']
+    # One layer: exact mini-batches; three on a small graph: the full graph.
+    one_layer = 'lgir-text' if 'lgir-text' in MODELS else 'lgir'
+    assert result['epoch'][one_layer]['propagation'] == 'batch'
+    assert result['epoch']['lightgcn']['propagation'] == 'full'
     assert result['epoch']['lgir']['config']['model_kwargs']['gan'] is True
-    assert result['ratio'] > 0
-    assert result['goal_reached'] == (result['ratio'] <= 1.5)
+    goals = result['goals']
+    assert goals['ratio']['value'] == pytest.approx(
+        result['epoch']['lgir']['median_s'] /
+        result['epoch']['lightgcn']['median_s'])
+    assert goals['ratio']['reached'] == (goals['ratio']['value'] <= 1.5)
     assert result['evaluation']['num_users'] == 40
     assert result['evaluation']['users_per_s'] > 0
 
-    [row] = result['sweep']
-    assert (row['scale'], row['num_users'], row['num_jobs']) == (2, 80, 120)
-    assert row['batches_timed'] == row['batches_per_epoch'] == 1
-    assert not row['extrapolated'] and row['epoch_s'] > 0
-    assert row['peak_rss_mib'] > 0 and row['rss_growth_mib'] >= 0
+    swept = [name for name in ('lgir', 'lgir-text') if name in MODELS]
+    assert [row['model'] for row in result['sweep']] == [
+        name for name in swept for _ in (1, 2)]
+    first, second = result['sweep'][:2]
+    assert (second['scale'], second['num_users'], second['num_jobs']) == (
+        2, 80, 120)
+    assert first['batches'] == second['batches'] == 1
+    assert second['propagation'] in ('full', 'batch')
+    assert second['epoch_s'] > 0
+    assert second['epoch_runs_s'] == [second['epoch_s']]  # runs=1.
+    assert second['s_per_edge'] == pytest.approx(second['epoch_s'] /
+                                                 second['num_edges'])
+    assert goals['scaling lgir']['value'] == pytest.approx(
+        second['s_per_edge'] / first['s_per_edge'])
+    assert 25 <= second['evaluation']['num_users'] <= 30
+    assert second['evaluation']['batch_size'] == (1 << 22) // 120
+    assert second['peak_rss_mib'] > 0
+    assert goals['peak_rss_mib lgir']['value'] == second['peak_rss_mib']
+    assert second['neighbourhood']['nodes'] > 0
 
     assert json.loads((tmp_path / 'speed.json').read_text()) == json.loads(
         json.dumps(result))
     text = (tmp_path / 'speed.md').read_text()
-    assert 'LGIR / LightGCN' in text and '| x2 | 80 | 120 |' in text
+    assert 'lgir epoch / lightgcn epoch' in text
+    assert '| lgir | x2 | 80 | 120 |' in text
     assert 'torch.set_num_threads(1)' in text
+    assert text.count('reached') == len(goals) == 1 + 2 * len(swept)

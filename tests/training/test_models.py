@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -24,12 +26,13 @@ WITH_TEXT = [name for name, spec in MODELS.items() if spec.user_text]
 def test_registry():
     assert list(MODELS) == ['pop', 'bprmf', 'lightgcn', 'text', 'job-mean',
                             'lightgcn-text', 'prompt-text', 'lgir-src',
-                            'lgir-nogan', 'lgir']
+                            'lgir-nogan', 'lgir', 'lgir-text']
     assert model_spec('lgir').user_text == 'resume_irc'
     assert {name: model_spec(name).user_text for name in WITH_TEXT} == {
         'text': 'text', 'job-mean': 'text', 'lightgcn-text': 'text',
         'prompt-text': 'context', 'lgir-src': 'resume_src',
-        'lgir-nogan': 'resume_irc', 'lgir': 'resume_irc'}
+        'lgir-nogan': 'resume_irc', 'lgir': 'resume_irc',
+        'lgir-text': 'resume_irc'}
     with pytest.raises(ValueError, match="Unknown model 'gpt'; valid names: "
                        "pop, bprmf, lightgcn, text"):
         model_spec('gpt')
@@ -155,10 +158,14 @@ def test_drop_edges_and_masked_targets(rec_graph):
     embed = model.embed
     model.embed = lambda edge_index: seen.append(edge_index) or embed(
         edge_index)
-    model.loss(torch.tensor([0]), torch.tensor([5]), torch.tensor([9]))
+    batch = torch.tensor([0]), torch.tensor([5]), torch.tensor([9])
+    model.loss(*batch, propagation='full')
     assert seen[-1].size(1) == 13 and [0, 5] not in seen[-1].t().tolist()
+    # A data-parallel shard masks the pairs of the whole batch.
+    model.loss(*batch, torch.tensor([[0, 2], [5, 1]]), propagation='full')
+    assert seen[-1].size(1) == 12
     model.mask_targets = False
-    model.loss(torch.tensor([0]), torch.tensor([5]), torch.tensor([9]))
+    model.loss(*batch, propagation='full')
     assert seen[-1] is model.edge_index
 
 
@@ -212,3 +219,92 @@ def test_fixed_embedding_is_not_trained(rec_graph):
     assert list(model.parameters()) == []
     with pytest.raises(NotImplementedError, match='no training loss'):
         model.loss(torch.tensor([0]), torch.tensor([0]), torch.tensor([1]))
+
+
+# A batch with repeated users and items; (0, 1) twice.
+BATCH = (torch.tensor([0, 0, 1, 2, 3, 5, 0]),
+         torch.tensor([1, 2, 0, 3, 2, 0, 1]),
+         torch.tensor([7, 8, 9, 4, 11, 3, 6]))
+
+
+def loss_and_grads(model, **kwargs):
+    model.zero_grad()
+    loss = model.loss(*BATCH, **kwargs)
+    loss.backward()
+    # The discriminator gets no gradient from the recommendation loss.
+    return loss.detach(), {name: p.grad.clone()
+                           for name, p in model.named_parameters()
+                           if p.grad is not None}
+
+
+@pytest.mark.parametrize('cls,kwargs', [
+    (LGIRRecommender, {'gan': True}),
+    (LGIRRecommender, {'self_loops': 'all', 'use_id': True,
+                       'text_init': 'random', 'embedding_dim': 4}),
+    (LGIRRecommender, {'self_loops': 'isolated', 'fusion': 'concat',
+                       'use_id': True, 'text_init': 'random',
+                       'embedding_dim': 4, 'gan': True}),
+    (LGIRRecommender, {'gan': True,
+                       'gan_kwargs': {'select': 'discriminator'}}),
+    (LGIRRecommender, {'num_layers': 2, 'self_loops': 'isolated',
+                       'text_init': 'random', 'embedding_dim': 4}),
+    (LightGCNRecommender, {'embedding_dim': 4}),
+    (LightGCNRecommender, {'embedding_dim': 4, 'num_layers': 0}),
+])
+def test_batch_propagation_is_exact(rec_graph, cls, kwargs):
+    # The neighbourhood of the batch, all neighbours at every hop, gives
+    # the full graph's masked loss and gradients.
+    torch.manual_seed(0)
+    model = cls(rec_graph, **kwargs)
+    with torch.no_grad():  # Away from the identity initialisation.
+        for param in model.parameters():
+            param.add_(0.1 * torch.randn_like(param))
+    every = [-1] * model.num_layers
+    full = loss_and_grads(model, propagation='full')
+    batch = loss_and_grads(model, propagation='batch', num_neighbors=every)
+    assert torch.allclose(full[0], batch[0], atol=1e-6)
+    assert full[1].keys() == batch[1].keys()
+    for key, grad in full[1].items():
+        assert torch.allclose(grad, batch[1][key], atol=1e-6), key
+    assert model.resolve_propagation('batch') == 'batch'
+
+
+def test_sampled_propagation(rec_graph):
+    model = LightGCNRecommender(rec_graph, embedding_dim=4)
+    # Three layers on a small graph: the whole graph; one layer: batches.
+    assert model.resolve_propagation() == 'full'
+    assert model.fanouts() == [10, 10, 10]
+    assert LGIRRecommender(rec_graph).resolve_propagation() == 'batch'
+    assert LGIRRecommender(rec_graph).fanouts() == [-1]
+    torch.manual_seed(0)
+    losses = {float(model.loss(*BATCH, propagation='batch',
+                               num_neighbors=[1, 1, 1]).detach())
+              for _ in range(5)}
+    # One neighbour per hop: a random estimate of the full loss.
+    assert len(losses) > 1 and all(math.isfinite(v) for v in losses)
+    with pytest.raises(ValueError, match="one positive number .* per "
+                       "layer, 3 in all"):
+        model.loss(*BATCH, propagation='batch', num_neighbors=[5])
+    with pytest.raises(ValueError, match="'propagation' must be one of"):
+        model.loss(*BATCH, propagation='sparse')
+
+
+def test_sample_shots(rec_graph):
+    # Few-shot users have at most 2 training jobs (users 2-5), many-shot at
+    # least 5 (user 0).
+    model = LGIRRecommender(rec_graph, gan=True)
+    few, many = model.sample_shots(20, torch.Generator().manual_seed(0))
+    assert set(few.tolist()) == {2, 3, 4, 5} and set(many.tolist()) == {0}
+    assert few.numel() == many.numel() == 20
+    again, _ = model.sample_shots(20, torch.Generator().manual_seed(0))
+    assert torch.equal(few, again)
+    d_loss, g_loss = model.gan_loss(few, many)
+    expected = model.model.refine.loss(model.user_x, few_index=few,
+                                       many_index=many)
+    assert torch.allclose(d_loss, expected[0])
+    assert torch.allclose(g_loss, expected[1])
+    assert LGIRRecommender(rec_graph).sample_shots(4) is None
+    with pytest.raises(ValueError, match='many-shot users .* there are '
+                       'none'):
+        LGIRRecommender(rec_graph, gan=True,
+                        gan_kwargs={'k2': 7}).sample_shots(4)

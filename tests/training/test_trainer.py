@@ -3,6 +3,7 @@ import torch
 
 from lgir_pyg.training import (
     Evaluator,
+    LGIRRecommender,
     Trainer,
     build_model,
     load_checkpoint,
@@ -114,6 +115,12 @@ def test_trainer_errors(rec_graph):
         Trainer(model, rec_graph, evaluator, monitor='hit@1')
     with pytest.raises(ValueError, match='patience'):
         Trainer(model, rec_graph, evaluator, patience=0)
+    with pytest.raises(ValueError, match="'propagation' must be one of"):
+        Trainer(model, rec_graph, evaluator, propagation='sparse')
+    with pytest.raises(ValueError, match="'gan_batch_size' must be"):
+        Trainer(model, rec_graph, evaluator, gan_batch_size=0)
+    with pytest.raises(ValueError, match="Unknown device 'gpu0'"):
+        Trainer(model, rec_graph, evaluator, device='gpu0')
 
     model.loss = lambda *args: torch.tensor(float('nan'), requires_grad=True)
     with pytest.raises(FloatingPointError, match='became nan in epoch 1'):
@@ -125,3 +132,75 @@ def test_trainer_errors(rec_graph):
     with pytest.raises(ValueError, match='no training edges'):
         Trainer(build_model('lightgcn', rec_graph), rec_graph,
                 evaluator).fit()
+
+
+def fit_lgir(graph, **kwargs):
+    torch.manual_seed(0)
+    model = LGIRRecommender(graph, gan=True,
+                            gan_kwargs={'hidden_channels': 4})
+    out = Trainer(model, graph, Evaluator(graph, num_sampled_negatives=3),
+                  epochs=3, batch_size=4, lr=0.01, gan_batch_size=3,
+                  **kwargs).fit()
+    return model, out
+
+
+def test_batch_and_full_propagation_train_alike(rec_graph):
+    # One-layer LGIR: the mini-batch path is exact, so training is too.
+    full_model, full = fit_lgir(rec_graph, propagation='full')
+    batch_model, batch = fit_lgir(rec_graph, propagation='batch')
+    for a, b in zip(full['history'], batch['history']):
+        assert a['epoch'] == b['epoch']
+        assert a['loss'] == pytest.approx(b['loss'], abs=1e-5)
+        assert a['ndcg@5'] == pytest.approx(b['ndcg@5'], abs=1e-6)
+    for key, value in full_model.state_dict().items():
+        assert torch.allclose(value, batch_model.state_dict()[key],
+                              atol=1e-5), key
+
+
+def test_one_gan_step_per_training_step(rec_graph):
+    torch.manual_seed(0)
+    model = LGIRRecommender(rec_graph, gan=True,
+                            gan_kwargs={'hidden_channels': 4})
+    refine = model.model.refine
+    calls = {'sample_shots': [], 'loss': 0}
+    sample_shots, loss = model.sample_shots, refine.loss
+
+    def spy_sample_shots(num_samples, generator=None):
+        calls['sample_shots'].append(num_samples)
+        return sample_shots(num_samples, generator)
+
+    def spy_loss(*args, **kwargs):
+        calls['loss'] += 1
+        assert kwargs == {} and args[2].numel() == 5  # The sampled few.
+        return loss(*args, **kwargs)
+
+    model.sample_shots, refine.loss = spy_sample_shots, spy_loss
+    trainer = Trainer(model, rec_graph, Evaluator(rec_graph), batch_size=4,
+                      gan_batch_size=5)
+    trainer.train_epoch(trainer.sampler(), *trainer.optimizers())
+    # 14 training edges: four steps, each with one GAN loss on 5 + 5 users.
+    assert calls == {'sample_shots': [5] * 4, 'loss': 4}
+
+
+@pytest.mark.skipif(torch.cuda.is_available(),
+                    reason='checks the error of a machine without CUDA')
+def test_cuda_device_without_cuda(rec_graph):
+    model = build_model('lightgcn', rec_graph, embedding_dim=4)
+    with pytest.raises(ValueError, match="Device 'cuda' was asked for, but "
+                       "CUDA is not available"):
+        Trainer(model, rec_graph, Evaluator(rec_graph), device='cuda')
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='needs a CUDA GPU (torch.cuda.is_available() is '
+                    'False on this machine)')
+def test_trainer_on_cuda(rec_graph):
+    cpu_model, cpu = fit_lgir(rec_graph, device='cpu')
+    model, out = fit_lgir(rec_graph, device='cuda')
+    assert all(p.is_cuda for p in model.parameters())
+    assert all(b.is_cuda for b in model.buffers())
+    for a, b in zip(cpu['history'], out['history']):
+        assert a['loss'] == pytest.approx(b['loss'], abs=1e-4)
+    scores = model.scorer()(torch.tensor([0, 1]))
+    assert scores.is_cuda and torch.allclose(
+        scores.cpu(), cpu_model.scorer()(torch.tensor([0, 1])), atol=1e-4)

@@ -1,0 +1,179 @@
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+from functools import partial
+
+import pytest
+import torch
+from torch_geometric.data import HeteroData
+
+from lgir_pyg.training import (Evaluator, LGIRRecommender,
+                               LightGCNRecommender, Trainer)
+from lgir_pyg.training.distributed import (
+    Context,
+    context,
+    init_distributed,
+    is_main_process,
+    resolve_device,
+    shard,
+)
+
+# The runs compared: the one-layer LGIR with its GAN (exact mini-batches)
+# and LightGCN (three layers: the whole graph).
+RUNS = {
+    'lgir': partial(LGIRRecommender, gan=True,
+                    gan_kwargs={'hidden_channels': 8}),
+    'lightgcn': partial(LightGCNRecommender, embedding_dim=8),
+}
+
+
+def graph() -> HeteroData:
+    r"""40 users with 1-8 training jobs out of 60, a validation and a test
+    job each, and 8-dim text features."""
+    gen = torch.Generator().manual_seed(0)
+    user = torch.arange(40)
+    degree = user % 8 + 1
+    row = user.repeat_interleave(degree)
+    rank = torch.arange(row.numel()) - (degree.cumsum(0) - degree)[row]
+    data = HeteroData()
+    data['user'].num_nodes, data['job'].num_nodes = 40, 60
+    store = data['user', 'interacts', 'job']
+    store.edge_index = torch.stack([row, (row * 7 + rank) % 60])
+    store.val_edge_label_index = torch.stack([user, (user * 7 + 9) % 60])
+    store.test_edge_label_index = torch.stack([user, (user * 7 + 10) % 60])
+    data['user'].x_irc = torch.randn(40, 8, generator=gen)
+    data['job'].x = torch.randn(60, 8, generator=gen)
+    return data
+
+
+def train(name: str):
+    r"""The validation history of :meth:`Trainer.fit`, and the states before
+    and after two epochs of steps."""
+    data = graph()
+    torch.manual_seed(0)
+    model = RUNS[name](data)
+    # 180 edges in batches of 50: the last batch (30) splits unevenly.
+    kwargs = dict(epochs=3, batch_size=50, lr=0.01, gan_batch_size=7)
+    history = Trainer(model, data, Evaluator(data), **kwargs).fit()['history']
+    torch.manual_seed(0)
+    model = RUNS[name](data)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    trainer = Trainer(model, data, Evaluator(data), **kwargs)
+    sampler, optimizers = trainer.sampler(), trainer.optimizers()
+    for epoch in (1, 2):
+        trainer.train_epoch(sampler, *optimizers, epoch)
+    return history, before, model.state_dict()
+
+
+def worker(folder: str) -> None:
+    # Run by torchrun, once per process.
+    ctx = init_distributed()
+    assert ctx.world_size == 2 and is_main_process() == (ctx.rank == 0)
+    result = {}
+    for name in RUNS:
+        result[name], _, state = train(name)
+        torch.save(state, osp.join(folder, f'{name}-{ctx.rank}.pt'))
+    with open(osp.join(folder, f'history-{ctx.rank}.json'), 'w') as f:
+        json.dump(result, f)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def torchrun(num_processes: int):
+    # torchrun with the rendezvous of several machines (c10d) on this one.
+    return [sys.executable, '-m', 'torch.distributed.run', '--nnodes', '1',
+            '--nproc-per-node', str(num_processes), '--rdzv-backend', 'c10d',
+            '--rdzv-endpoint', f'127.0.0.1:{free_port()}']
+
+
+def test_two_processes_match_one(tmp_path):
+    # Two processes, gloo on CPU.
+    cmd = torchrun(2) + [__file__, str(tmp_path)]
+    proc = subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS='1'),
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    histories = [json.loads((tmp_path / f'history-{rank}.json').read_text())
+                 for rank in (0, 1)]
+    # Rank 0 evaluated and broadcast: both ranks saw the same.
+    assert histories[0] == histories[1]
+    for name in RUNS:
+        history, before, state = train(name)
+        assert len(history) == len(histories[0][name]) == 4
+        for one, two in zip(history, histories[0][name]):
+            assert one['epoch'] == two['epoch']
+            assert one['ndcg@5'] == pytest.approx(two['ndcg@5'], abs=1e-6)
+            if one['loss'] is not None:
+                assert one['loss'] == pytest.approx(two['loss'], abs=1e-5)
+        for rank in (0, 1):
+            ddp = torch.load(tmp_path / f'{name}-{rank}.pt')
+            for key, value in state.items():
+                # Adam turns rounding in near-zero gradients into steps of
+                # up to lr: compare with how far training moved.
+                moved = (value - before[key]).abs().max()
+                assert (value - ddp[key]).abs().max() <= 1e-3 * moved, key
+
+
+def test_lgir_train_under_torchrun(tmp_path):
+    # Rank 0 builds the dataset first, prints the one result and saves the
+    # one checkpoint.
+    shop = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                    'data', 'shop', 'shop.yaml')
+    cmd = torchrun(2) + [
+        '-m', 'lgir_pyg.cli.main', 'train', '--model', 'lightgcn',
+        '--epochs', '2', '--device', 'cpu', '--config', shop, '--root',
+        str(tmp_path / 'shop'), '--save', str(tmp_path / 'model.pt'),
+        '--output-json', str(tmp_path / 'result.json')]
+    proc = subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS='1'),
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads((tmp_path / 'result.json').read_text())
+    assert json.loads(proc.stdout) == result  # Printed once.
+    assert result['config']['train']['device'] == 'cpu'
+    assert proc.stderr.count('# config') == 1
+    assert (tmp_path / 'model.pt').exists()
+
+
+def test_single_process():
+    assert context() == Context(0, 1, 0) and context().is_main
+    assert init_distributed() == Context()  # WORLD_SIZE unset: nothing.
+    index, share = shard(5)
+    assert index.tolist() == [0, 1, 2, 3, 4] and share == 1.0
+
+
+def test_shard():
+    parts = [shard(5, Context(rank, 2)) for rank in (0, 1)]
+    assert [p[0].tolist() for p in parts] == [[0, 1, 2], [3, 4]]
+    assert [p[1] for p in parts] == [0.6, 0.4]
+    # Fewer items than processes: the last takes part with weight zero.
+    parts = [shard(2, Context(rank, 3)) for rank in (0, 1, 2)]
+    assert [(p[0].tolist(), p[1]) for p in parts] == [
+        ([0], 0.5), ([1], 0.5), ([0], 0.0)]
+
+
+def test_resolve_device():
+    assert resolve_device(None) is None
+    assert resolve_device('cpu') == torch.device('cpu')
+    with pytest.raises(ValueError, match="Unknown device 'tpu'"):
+        resolve_device('tpu')
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='needs a CUDA GPU (torch.cuda.is_available() is '
+                    'False on this machine)')
+def test_resolve_cuda_device():
+    # A bare 'cuda' is this process's GPU under torchrun.
+    assert resolve_device('cuda', local_rank=0) == torch.device('cuda', 0)
+    assert resolve_device('cuda:0') == torch.device('cuda', 0)
+
+
+if __name__ == '__main__':
+    torch.set_num_threads(1)
+    worker(sys.argv[1])
