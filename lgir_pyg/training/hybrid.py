@@ -8,7 +8,7 @@ from lgir_pyg.datasets.graph import EdgeType
 from lgir_pyg.nn import GANRefine
 from lgir_pyg.nn.hybrid import HybridLGIR
 from lgir_pyg.training.models import (GraphRecommender, LGIRRecommender,
-                                      text_features)
+                                      register_shot_groups, text_features)
 from lgir_pyg.training.sampler import Subgraph, subgraph_gcn_norm
 
 # Few-shot and many-shot users follow the graph's own activity unless the
@@ -106,13 +106,7 @@ class HybridRecommender(GraphRecommender):
                                 mask_isolated=mask_isolated, refine=refine,
                                 refine_at=gan_at)
         if refine is not None:
-            # The groups are fixed by the training graph: found once.
-            few, many = refine.shot_masks(self.num_train)
-            self.register_buffer('few_shot', few, persistent=False)
-            self.register_buffer('few_index', few.nonzero().view(-1),
-                                 persistent=False)
-            self.register_buffer('many_index', many.nonzero().view(-1),
-                                 persistent=False)
+            register_shot_groups(self, refine)
 
     # The GAN's users and parameters are found as for the text-only LGIR.
     sample_shots = LGIRRecommender.sample_shots

@@ -403,6 +403,20 @@ class LightGCNRecommender(GraphRecommender):
         return f'{self.__class__.__name__}({self.model})'
 
 
+def register_shot_groups(model: Recommender, refine: GANRefine) -> None:
+    r"""Stores the few-shot mask and the few- and many-shot rows of
+    :obj:`refine` on :obj:`model` as buffers (:obj:`few_shot`,
+    :obj:`few_index`, :obj:`many_index`): the groups are fixed by the
+    training graph (:obj:`model.num_train`), so they are found once, not at
+    every step."""
+    few, many = refine.shot_masks(model.num_train)
+    model.register_buffer('few_shot', few, persistent=False)
+    model.register_buffer('few_index', few.nonzero().view(-1),
+                          persistent=False)
+    model.register_buffer('many_index', many.nonzero().view(-1),
+                          persistent=False)
+
+
 class LGIRRecommender(GraphRecommender):
     r"""The LGIR recommender :class:`lgir_pyg.nn.LGIR` bound to its graph
     and the text embeddings on it, optionally with the GAN refinement of
@@ -483,14 +497,7 @@ class LGIRRecommender(GraphRecommender):
                           self_loops=self_loops, text_init=text_init,
                           refine=refine, **kwargs)
         if refine is not None:
-            # The groups are fixed by the training graph: found once, not
-            # at every step.
-            few, many = refine.shot_masks(self.num_train)
-            self.register_buffer('few_shot', few, persistent=False)
-            self.register_buffer('few_index', few.nonzero().view(-1),
-                                 persistent=False)
-            self.register_buffer('many_index', many.nonzero().view(-1),
-                                 persistent=False)
+            register_shot_groups(self, refine)
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
         return self.model(edge_index, self.user_x, self.job_x,
