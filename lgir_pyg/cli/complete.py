@@ -5,15 +5,17 @@ HELP = ('Complete resumes with an LLM (SRC or IRC) and write them as JSON '
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from lgir_pyg.cli._args import (non_negative_int, positive_int,
+                                    writable_file)
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.cli._llm import add_generation_arguments
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
-    parser.add_argument('--limit', type=int, default=None,
+    parser.add_argument('--limit', type=positive_int, default=None,
                         help='only the first N users')
-    parser.add_argument('--k', type=int, default=None,
+    parser.add_argument('--k', type=non_negative_int, default=None,
                         help='training interactions shown by IRC (default: '
                         'the config\'s prompts.k, else 5)')
-    parser.add_argument('--output', default=None,
+    parser.add_argument('--output', type=writable_file, default=None,
                         help='JSON lines file (.gz compresses); default: '
                         'print to stdout')
     add_config_arguments(parser)
@@ -28,11 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.cli._data import (build_llm, open_dataset, resume_prompts,
                                     run_config)
     from lgir_pyg.datasets.graph import interaction_edge_type
-    from lgir_pyg.errors import UsageError
     from lgir_pyg.llm.resumes import write_resumes
 
-    if args.limit is not None and args.limit < 1:
-        raise UsageError(f'--limit must be positive (got {args.limit})')
     config = run_config(args)
     builder = resume_prompts(config, args.mode, **(
         {} if args.k is None else {'k': args.k}))

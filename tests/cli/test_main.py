@@ -53,6 +53,10 @@ def _one_line(capsys) -> str:
     # A folder that cannot be made: its parent is a file.
     (['train', '--model', 'pop', '--output-json', __file__ + '/y.json'],
      "lgir train: error: argument --output-json: cannot write"),
+    (['complete', '--limit', '0'],
+     "lgir complete: error: argument --limit: expected a positive integer"),
+    (['complete', '--output', __file__ + '/x/y.jsonl'],
+     "lgir complete: error: argument --output: cannot write"),
     (['train', '--model', 'lgir', '--set', 'train.batch_size=0'],
      "lgir train: error: 'train.batch_size' must be a positive integer"),
     (['train', '--model', 'lgir', '--set', 'train.lr=nan'],
