@@ -2,7 +2,7 @@ import copy
 import os.path as osp
 import statistics
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -443,40 +443,41 @@ def _relative(diff: float, base: float) -> str:
     return f'{diff / base:+.1%}' if base else 'n/a'
 
 
+def _table(summary: Dict[str, Any], columns: Sequence[str],
+           stat: Callable[[Dict[str, Any], str], Dict[str, Any]],
+           headers: Optional[Sequence[str]] = None) -> List[str]:
+    # One row per model of the mean ± std of stat(model summary, column).
+    return [
+        '| model | ' + ' | '.join(headers or columns) + ' |',
+        '|---|' + '---|' * len(columns)
+    ] + [
+        f'| {name} | ' + ' | '.join(_cell(stat(s, c)) for c in columns) +
+        ' |' for name, s in summary.items()
+    ]
+
+
 def format_quality(result: Dict[str, Any]) -> str:
     r"""The markdown tables of a :func:`run_quality` result."""
     summary, seeds = result['summary'], result['seeds']
+    first = next(iter(summary.values()))
     lines = [
         f"# Quality on {result.get('dataset', 'KaggleJobViews')} (test "
         f"split)", '',
         f"Command: `{result['command']}` ({seeds} seeds, "
         f"torch.set_num_threads({result['torch_num_threads']}), "
         f"{result['seconds'] / 60:.0f} minutes). Mean ± std over seeds.", '',
-        '## Full ranking over all jobs', '',
-        '| model | ' + ' | '.join(METRICS) + ' |',
-        '|---|' + '---|' * len(METRICS)
+        '## Full ranking over all jobs', ''
     ]
-    for name, s in summary.items():
-        lines.append(f'| {name} | ' +
-                     ' | '.join(_cell(s['test'][m]) for m in METRICS) + ' |')
-    lines += [
-        '', '## Sampled protocol (held-out job vs 99 sampled jobs)', '',
-        '| model | ' + ' | '.join(SAMPLED_METRICS) + ' |',
-        '|---|' + '---|' * len(SAMPLED_METRICS)
-    ]
-    for name, s in summary.items():
-        lines.append(f'| {name} | ' + ' | '.join(
-            _cell(s['test_sampled'][m]) for m in SAMPLED_METRICS) + ' |')
+    lines += _table(summary, METRICS, lambda s, m: s['test'][m])
+    lines += ['', '## Sampled protocol (held-out job vs 99 sampled jobs)', '']
+    lines += _table(summary, SAMPLED_METRICS,
+                    lambda s, m: s['test_sampled'][m])
     lines += [
         '', '## The employer side: users ranked for each held-out item '
-        '(full ranking)', '',
-        '| model | ' + ' | '.join(METRICS) + ' |',
-        '|---|' + '---|' * len(METRICS)
+        '(full ranking)', ''
     ]
-    for name, s in summary.items():
-        lines.append(f'| {name} | ' + ' | '.join(
-            _cell(s['test_item_side'][m]) for m in METRICS) + ' |')
-    beyond = list(next(iter(summary.values()))['test_beyond'])
+    lines += _table(summary, METRICS, lambda s, m: s['test_item_side'][m])
+    beyond = list(first['test_beyond'])
     if beyond:
         lines += [
             '', '## Beyond accuracy: what the top-k lists do (test, full '
@@ -486,51 +487,36 @@ def format_quality(result: Dict[str, Any]) -> str:
             f"`{result.get('item_category')}`; personalization: "
             'dissimilarity of lists between users; popularity: mean '
             'training interactions of recommended items; cold: share of '
-            'recommended items without training interactions.', '',
-            '| model | ' + ' | '.join(beyond) + ' |',
-            '|---|' + '---|' * len(beyond)
+            'recommended items without training interactions.', ''
         ]
-        for name, s in summary.items():
-            lines.append(f'| {name} | ' + ' | '.join(
-                _cell(s['test_beyond'][m]) for m in beyond) + ' |')
-        fair = next(iter(summary.values()))['test_fairness']
+        lines += _table(summary, beyond, lambda s, m: s['test_beyond'][m])
+        fair = first['test_fairness']
         keys = [k for k in fair if k.endswith(('_spread', '_std'))]
         lines += [
             '', '## Fairness between user groups (test NDCG@5)', '',
             'The spread (max - min) and standard deviation of NDCG@5 across '
             'the activity groups (1, 2, 3-5, 6+ training interactions)' +
             (f" and across the values of `{fair['attribute']}`"
-             if 'attribute' in fair else '') + '.', '',
-            '| model | ' + ' | '.join(keys) + ' |',
-            '|---|' + '---|' * len(keys)
+             if 'attribute' in fair else '') + '.', ''
         ]
-        for name, s in summary.items():
-            lines.append(f'| {name} | ' + ' | '.join(
-                _cell(s['test_fairness'][k]) for k in keys) + ' |')
-    groups = list(next(iter(summary.values()))['test_groups'])
-    counts = next(iter(summary.values()))['test_groups']
+        lines += _table(summary, keys, lambda s, k: s['test_fairness'][k])
+    groups = first['test_groups']
     lines += [
-        '', '## NDCG@5 by training interactions per user (full ranking)',
-        '', '| model | ' + ' | '.join(
-            f"{g} (n={counts[g]['count']})" for g in groups) + ' |',
-        '|---|' + '---|' * len(groups)
+        '', '## NDCG@5 by training interactions per user (full ranking)', ''
     ]
-    for name, s in summary.items():
-        lines.append(f'| {name} | ' + ' | '.join(
-            _cell(s['test_groups'][g]['ndcg@5']) for g in groups) + ' |')
-    kinds = next(iter(summary.values()))['test_warm_cold']
+    lines += _table(summary, list(groups),
+                    lambda s, g: s['test_groups'][g]['ndcg@5'],
+                    [f"{g} (n={groups[g]['count']})" for g in groups])
+    kinds = first['test_warm_cold']
     lines += [
         '', "## NDCG@5 by the held-out job's kind (full ranking)", '',
         'warm: the job has training interactions; cold: it has none. '
         'Each test example counts where its job belongs, ranked against '
-        'all jobs.', '',
-        '| model | ' + ' | '.join(f"{k} (n={kinds[k]['count']})"
-                                  for k in kinds) + ' |',
-        '|---|' + '---|' * len(kinds)
+        'all jobs.', ''
     ]
-    for name, s in summary.items():
-        lines.append(f'| {name} | ' + ' | '.join(
-            _cell(s['test_warm_cold'][k]['ndcg@5']) for k in kinds) + ' |')
+    lines += _table(summary, list(kinds),
+                    lambda s, k: s['test_warm_cold'][k]['ndcg@5'],
+                    [f"{k} (n={kinds[k]['count']})" for k in kinds])
     lines += format_comparisons(result)
     return '\n'.join(lines) + '\n'
 
