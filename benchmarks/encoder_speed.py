@@ -13,7 +13,7 @@ import os.path as osp
 
 import torch
 
-from lgir_pyg.bench.timing import (alternate, command, machine, median,
+from lgir_pyg.benchmarks.timing import (alternate, command, machine, median,
                                    peak_rss_mib, write_json)
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',

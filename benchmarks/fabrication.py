@@ -25,7 +25,7 @@ import json
 import os.path as osp
 from typing import Dict, List
 
-from lgir_pyg.bench.timing import command, write_json
+from lgir_pyg.benchmarks.timing import command, write_json
 from lgir_pyg.datasets import KaggleJobViews
 from lgir_pyg.datasets.kaggle_job_views import shipped_resumes_path
 from lgir_pyg.datasets.stats import group_of

@@ -26,7 +26,7 @@ from typing import Dict, List
 
 import torch
 
-from lgir_pyg.bench.timing import (alternate, command, machine, median,
+from lgir_pyg.benchmarks.timing import (alternate, command, machine, median,
                                    peak_rss_mib, write_json)
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',

@@ -97,7 +97,7 @@ def _escape(text: str) -> str:
 
 
 def _models_table() -> str:
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
 
     rows = ''.join(
         f'   * - ``{name}``\n'

@@ -1,14 +1,23 @@
+r"""One config for every :obj:`lgir` command: the dataset, the encoder, the
+LLM and its prompts, and the model with its training arguments, with the
+precedence command line > file > defaults.
+
+This module loads no torch when imported (the command line builds its
+parser from :class:`DataConfig`); the modules that train, evaluate or
+check a model are imported by the functions that use them."""
 import inspect
 import math
 import os.path as osp
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 import yaml
 
 from lgir_pyg.errors import ConfigError
-from lgir_pyg.training import (Recommender, Trainer, model_spec,
-                               run_experiment)
+from lgir_pyg.models import model_spec
+
+if TYPE_CHECKING:
+    from lgir_pyg.models import Recommender
 
 SECTIONS = ('model_kwargs', 'train', 'data', 'encoder', 'llm', 'prompts')
 TOP_LEVEL = ('model', 'seed') + SECTIONS
@@ -108,12 +117,12 @@ class RunConfig:
 
     1. **defaults**: :obj:`seed=0`; :obj:`model_kwargs` are the keyword
        arguments of the model's registered builder
-       (:attr:`lgir_pyg.training.ModelSpec.build`) with their defaults,
+       (:attr:`lgir_pyg.models.ModelSpec.build`) with their defaults,
        read from its signature (keywords fixed by a
        :func:`functools.partial` included; the arguments documented on the
        builder); :obj:`train` are :class:`~lgir_pyg.training.Trainer`'s
        keyword arguments with their defaults, updated by the model's
-       registered :attr:`~lgir_pyg.training.ModelSpec.train`;
+       registered :attr:`~lgir_pyg.models.ModelSpec.train`;
     2. **a YAML file**, with any of the top-level keys :obj:`seed`,
        :obj:`model_kwargs` and :obj:`train` (and :obj:`model`, which must
        name the same model), e.g.
@@ -195,7 +204,7 @@ class RunConfig:
                                       f"{value!r})")
         monitor = self.train.get('monitor')
         if monitor is not None:
-            from lgir_pyg.training.evaluator import DEFAULT_METRICS
+            from lgir_pyg.evaluation import DEFAULT_METRICS
             if monitor not in DEFAULT_METRICS:
                 raise ConfigError(f"'train.monitor' must be one of "
                                   f"{list(DEFAULT_METRICS)} (got "
@@ -229,11 +238,13 @@ class RunConfig:
     def __str__(self) -> str:
         return self.to_yaml()
 
-    def run(self, data, **kwargs) -> Tuple[Recommender, Dict[str, Any]]:
+    def run(self, data, **kwargs) -> Tuple['Recommender', Dict[str, Any]]:
         r"""Trains and evaluates the run on :obj:`data` with
         :func:`~lgir_pyg.training.run_experiment` (:obj:`kwargs` are its
         other arguments, e.g. :obj:`evaluator`) and stores this config
         under :obj:`"config"` in the result."""
+        from lgir_pyg.training import run_experiment
+
         if self.model is None:
             raise ConfigError('This config names no model to run')
         model, result = run_experiment(self.model, data, self.seed,
@@ -281,6 +292,8 @@ def default_config(model: Optional[str] = None) -> RunConfig:
     no model) with every value at its default."""
     if model is None:
         return RunConfig(None)
+    from lgir_pyg.training import Trainer
+
     spec = model_spec(model)
     train = _keyword_defaults(Trainer)
     del train['seed']  # Set by the config's own seed.

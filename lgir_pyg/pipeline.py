@@ -5,16 +5,19 @@ texts and text features the chosen models read, written onto the
 trainer and the evaluator only read the graph."""
 import logging
 import os.path as osp
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from torch_geometric.data import HeteroData, InMemoryDataset
 
-from lgir_pyg.config import DataConfig
+from lgir_pyg.config import DataConfig, RunConfig
+from lgir_pyg.datasets import KaggleJobViews, TablesDataset, lgir_home
 from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.errors import DataError
+from lgir_pyg.factories import (encoder_factory, generator_factory,
+                                resume_prompts)
 from lgir_pyg.llm import CachedGenerator, ResumePrompts
+from lgir_pyg.models import model_spec
 from lgir_pyg.text import TextEncoder
-from lgir_pyg.training import model_spec
 from lgir_pyg.transforms import (CompleteResumes, EncodeText,
                                  InteractionContext, PerUserSplit,
                                  feature_name)
@@ -31,8 +34,6 @@ def load_dataset(config: DataConfig) -> InMemoryDataset:
     TablesDataset` on your own tables, else
     :class:`~lgir_pyg.datasets.KaggleJobViews`, split as configured. The
     dataset's :obj:`root` also holds the caches of the later stages."""
-    from lgir_pyg.datasets import KaggleJobViews, TablesDataset, lgir_home
-
     split = PerUserSplit(config.split, config.val_ratio, config.test_ratio,
                          config.split_seed)
     if not config.own_tables:
@@ -112,3 +113,29 @@ def add_model_inputs(
         data = EncodeText(text_encoder, node_type, text,
                           cache_dir=cache_dir)(data)
     return data
+
+
+def open_dataset(
+        config: RunConfig) -> Tuple[InMemoryDataset, HeteroData, str]:
+    r"""Returns :obj:`(dataset, data, root)`: the dataset of
+    :obj:`config.data` (:func:`load_dataset`), its graph and the folder of
+    its caches."""
+    dataset = load_dataset(config.data_config)
+    return dataset, dataset[0], dataset.root
+
+
+def prepare_data(
+    config: RunConfig,
+    models: Iterable[str],
+) -> Tuple[InMemoryDataset, HeteroData, str]:
+    r"""Returns :obj:`(dataset, data, root)` of :func:`open_dataset` with
+    what the registered :obj:`models` read added to :obj:`data` by
+    :func:`add_model_inputs`, with the encoder, the LLM and the prompts
+    :obj:`config` names (:mod:`lgir_pyg.factories`) and the caches under
+    :obj:`root`."""
+    dataset, data, root = open_dataset(config)
+    data = add_model_inputs(data, models, encoder_factory(config),
+                            generator_factory(config, root),
+                            osp.join(root, 'embeddings'),
+                            prompts=lambda mode: resume_prompts(config, mode))
+    return dataset, data, root

@@ -4,7 +4,7 @@ import pytest
 
 from lgir_pyg.config import RunConfig, load_config
 from lgir_pyg.errors import ConfigError
-from lgir_pyg.training import MODELS
+from lgir_pyg.models import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -6,7 +6,8 @@ from lgir_pyg.config import load_config
 from lgir_pyg.errors import DataError
 from lgir_pyg.pipeline import (add_model_inputs, dataset_name, load_dataset,
                                needed_texts)
-from lgir_pyg.training import Evaluator, build_model
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import build_model
 
 SHOP = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'shop',
                 'shop.yaml')

@@ -1,8 +1,9 @@
 import pandas as pd
 
 from lgir_pyg.datasets import from_tables
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import build_model
 from lgir_pyg.text import SentenceTransformerEncoder
-from lgir_pyg.training import Evaluator, build_model
 from lgir_pyg.transforms import EncodeText, PerUserSplit
 
 # 1. Three tables: DataFrames, or paths to CSV (UTF-8) or Parquet files.

@@ -1,6 +1,7 @@
 r"""What every subcommand shares: the run config (a YAML file, flags for
-the data section, :obj:`--set KEY=VALUE`), the dataset it names and the
-factories of the encoder and the LLM."""
+the data section, :obj:`--set KEY=VALUE`); :mod:`lgir_pyg.pipeline` opens
+the dataset it names and :mod:`lgir_pyg.factories` builds its encoder, LLM
+and prompts."""
 import argparse
 import os.path as osp
 from dataclasses import fields
@@ -52,59 +53,3 @@ def run_config(args: argparse.Namespace, model: Optional[str] = None,
             overrides[key] = osp.abspath(overrides[key])
     return load_config(model, args.config,
                        {**overrides, **dict(args.overrides)}).check()
-
-
-def open_dataset(config: RunConfig):
-    r"""Returns :obj:`(dataset, data, root)`: the configured dataset, its
-    graph and the folder of its caches."""
-    from lgir_pyg.pipeline import load_dataset
-    dataset = load_dataset(config.data_config)
-    return dataset, dataset[0], dataset.root
-
-
-def encoder_factory(config: RunConfig):
-    r"""A factory of the configured text encoder (loaded when called)."""
-    def make():
-        from lgir_pyg.text import SentenceTransformerEncoder
-        enc = config.encoder
-        return SentenceTransformerEncoder(enc['model'], enc['batch_size'],
-                                          device=enc['device'])
-    return make
-
-
-def build_llm(config: RunConfig, root: str,
-              args: Optional[argparse.Namespace] = None):
-    r"""The configured LLM (:obj:`config.llm`, updated by the LLM flags of
-    :obj:`args` if given) in a :class:`~lgir_pyg.llm.CachedGenerator` with
-    the completion cache :obj:`llm.cache`, by default
-    :obj:`<root>/llm_cache.sqlite`; the model loads on its first miss."""
-    from lgir_pyg.llm import CachedGenerator, GenerationCache
-    from lgir_pyg.llm import build_generator
-    options = dict(config.llm)
-    if args is not None:
-        from lgir_pyg.cli._llm import generation_options
-        flags = generation_options(args)
-        if args.backend == 'hf':  # The default: the config may name one.
-            flags.pop('backend')
-        options.update(flags)
-        if args.cache:
-            options['cache'] = args.cache
-        if args.retries is not None:
-            options['retries'] = args.retries
-    cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
-    retries = options.pop('retries', 1)
-    return CachedGenerator(build_generator(**options),
-                           GenerationCache(cache), retries=retries)
-
-
-def resume_prompts(config: RunConfig, mode: str, **kwargs):
-    r"""The configured :class:`~lgir_pyg.llm.ResumePrompts` of :obj:`mode`
-    (:obj:`config.prompts`, updated by :obj:`kwargs`)."""
-    from lgir_pyg.llm import ResumePrompts
-    return ResumePrompts(mode=mode, **{**config.prompts, **kwargs})
-
-
-def generator_factory(config: RunConfig, root: str):
-    r"""A factory of the configured LLM for a mode (see :func:`build_llm`),
-    for :func:`lgir_pyg.pipeline.add_model_inputs`."""
-    return lambda mode: build_llm(config, root)

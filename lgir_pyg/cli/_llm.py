@@ -85,6 +85,22 @@ def generation_options(args: argparse.Namespace) -> Dict[str, Any]:
                 backend=args.backend)
 
 
+def llm_overrides(args: argparse.Namespace) -> Dict[str, Any]:
+    r"""The values of the config's :obj:`llm` section that the LLM flags
+    set, for :func:`lgir_pyg.factories.build_llm`: the
+    :func:`~lgir_pyg.llm.build_generator` keywords, :obj:`cache` and
+    :obj:`retries`; :obj:`--backend hf` is the default, so the config may
+    name another."""
+    overrides = generation_options(args)
+    if args.backend == 'hf':
+        overrides.pop('backend')
+    if args.cache:
+        overrides['cache'] = args.cache
+    if args.retries is not None:
+        overrides['retries'] = args.retries
+    return overrides
+
+
 def generator_from_args(args: argparse.Namespace):
     r"""The :class:`~lgir_pyg.llm.CachedGenerator` of the command line's
     LLM flags, with the cache of :obj:`--cache` (none if it is unset)."""

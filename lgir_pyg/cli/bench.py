@@ -9,7 +9,8 @@ HELP = ('Benchmarks: model quality against LightGCN and the baselines, '
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import positive_int, writable_dir
     from lgir_pyg.cli._data import add_config_arguments
-    from lgir_pyg.bench.density import DENSITIES, MODELS as DENSITY_MODELS
+    from lgir_pyg.benchmarks.density import DENSITIES
+    from lgir_pyg.benchmarks.density import MODELS as DENSITY_MODELS
     parser.add_argument('suite', choices=['quality', 'speed', 'density'])
     parser.add_argument('--seeds', type=positive_int, default=None,
                         help='quality, density: seeds per model (default: '
@@ -51,10 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.errors import UsageError
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
 
-    from lgir_pyg.bench.density import MODELS as DENSITY_MODELS
-    from lgir_pyg.bench.quality import ALL_MODELS
+    from lgir_pyg.benchmarks.density import MODELS as DENSITY_MODELS
+    from lgir_pyg.benchmarks.quality import ALL_MODELS
 
     density = args.suite == 'density'
     args.models = args.models or list(DENSITY_MODELS if density else
@@ -67,11 +68,10 @@ def run(args: argparse.Namespace) -> int:
     os.makedirs(args.output_dir, exist_ok=True)
     config = run_config(args)
     if args.suite == 'quality':
-        from lgir_pyg.bench.quality import format_quality, run_quality
-        from lgir_pyg.cli.train import prepare
-        from lgir_pyg.pipeline import dataset_name
+        from lgir_pyg.benchmarks.quality import format_quality, run_quality
+        from lgir_pyg.pipeline import dataset_name, prepare_data
 
-        dataset, data, _ = prepare(config, args.models)
+        dataset, data, _ = prepare_data(config, args.models)
         overrides = {k: v for k, v in (('epochs', args.epochs),
                                        ('device', args.device)) if v}
         result = run_quality(
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             tune_trials=args.tune_trials or 0)
         print(format_quality(result))
     elif density:
-        from lgir_pyg.bench.density import format_density, run_density
+        from lgir_pyg.benchmarks.density import format_density, run_density
         overrides = {k: v for k, v in (('epochs', args.epochs),
                                        ('device', args.device)) if v}
         result = run_density(args.densities, args.models, args.seeds,
@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
                              train_overrides=overrides)
         print(format_density(result))
     else:
-        from lgir_pyg.bench.speed import run_speed
-        from lgir_pyg.cli._data import open_dataset
+        from lgir_pyg.benchmarks.speed import run_speed
+        from lgir_pyg.pipeline import open_dataset
         _, data, _ = open_dataset(config)
         run_speed(threads=args.threads, runs=args.runs,
                   output_dir=args.output_dir, data=data, device=args.device,

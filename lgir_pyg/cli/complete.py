@@ -27,16 +27,18 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from lgir_pyg.cli._data import (build_llm, open_dataset, resume_prompts,
-                                    run_config)
+    from lgir_pyg.cli._data import run_config
+    from lgir_pyg.cli._llm import llm_overrides
     from lgir_pyg.datasets.graph import interaction_edge_type
+    from lgir_pyg.factories import build_llm, resume_prompts
     from lgir_pyg.llm.resumes import write_resumes
+    from lgir_pyg.pipeline import open_dataset
 
     config = run_config(args)
     builder = resume_prompts(config, args.mode, **(
         {} if args.k is None else {'k': args.k}))
     _, data, root = open_dataset(config)
-    generator = build_llm(config, root, args)
+    generator = build_llm(config, root, llm_overrides(args))
     prompts = builder.build(data)[:args.limit]
     user_type = interaction_edge_type(data, builder.edge_type)[0]
     users_all = data[user_type].node_id

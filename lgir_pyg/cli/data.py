@@ -11,9 +11,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lgir_pyg.cli._data import open_dataset, run_config
+    from lgir_pyg.cli._data import run_config
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
-    from lgir_pyg.pipeline import dataset_name
+    from lgir_pyg.pipeline import dataset_name, open_dataset
 
     dataset, data, root = open_dataset(run_config(args))
     print(f'{dataset_name(dataset)} (processed in {root})')

@@ -37,10 +37,11 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from lgir_pyg.cli._data import (encoder_factory, generator_factory,
-                                    open_dataset, resume_prompts, run_config)
+    from lgir_pyg.cli._data import run_config
     from lgir_pyg.datasets import interaction_edge_type
-    from lgir_pyg.pipeline import add_model_inputs
+    from lgir_pyg.factories import (encoder_factory, generator_factory,
+                                    resume_prompts)
+    from lgir_pyg.pipeline import add_model_inputs, open_dataset
     from lgir_pyg.transforms import feature_name
 
     config = run_config(args, shortcuts={

@@ -19,9 +19,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from lgir_pyg.cli.recommend import trained_model
-    from lgir_pyg.training import model_spec
-    from lgir_pyg.training.explain import (explain, format_explanations,
+    from lgir_pyg.explain import (explain, format_explanations,
                                            plot_explanations)
+    from lgir_pyg.models import model_spec
 
     name, data, model, user = trained_model(args)
     user_text = model_spec(name).user_text

@@ -14,10 +14,20 @@ from typing import List, NoReturn, Optional
 import lgir_pyg
 from lgir_pyg.errors import LGIRError, UsageError
 
-# The one place where subcommands are registered: each name is a module
-# lgir_pyg.cli.<name> with HELP, add_arguments(parser) and run(args).
-SUBCOMMANDS = ['data', 'complete', 'encode', 'train', 'tune', 'recommend',
-               'explain', 'bench', 'pipeline']
+# The one place where subcommands are registered: command name -> the
+# module lgir_pyg.cli.<module> with HELP, add_arguments(parser) and
+# run(args).
+SUBCOMMANDS = {
+    'data': 'data',
+    'complete': 'complete',
+    'encode': 'encode',
+    'train': 'train',
+    'tune': 'tune',
+    'recommend': 'recommend',
+    'explain': 'explain',
+    'bench': 'bench',
+    'pipeline': 'main_job',
+}
 
 
 class CommandLineError(UsageError):
@@ -45,8 +55,8 @@ def build_parser() -> ArgumentParser:
                  help='show the traceback of an error')
     parser.add_argument('--debug', **debug)
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
-    for name in SUBCOMMANDS:
-        module = importlib.import_module(f'lgir_pyg.cli.{name}')
+    for name, module_name in SUBCOMMANDS.items():
+        module = importlib.import_module(f'lgir_pyg.cli.{module_name}')
         sub = subparsers.add_parser(name, help=module.HELP,
                                     description=module.HELP)
         module.add_arguments(sub)

@@ -12,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser, k: int = 10) -> None:
                                     positive_int)
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.cli.train import add_model_epilog
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
     parser.add_argument('--user', required=True, metavar='ID',
                         help="the user's original id (node_id)")
     parser.add_argument('-k', type=positive_int, default=k,
@@ -36,10 +36,9 @@ def trained_model(args: argparse.Namespace):
     without one) on the configured dataset, and :obj:`--user`'s index:
     returns :obj:`(name, data, model, user)`."""
     from lgir_pyg.cli._data import run_config
-    from lgir_pyg.cli.train import prepare
     from lgir_pyg.errors import CheckpointError, UsageError
-    from lgir_pyg.training import load_checkpoint, load_state
-    from lgir_pyg.pipeline import dataset_name
+    from lgir_pyg.pipeline import dataset_name, prepare_data
+    from lgir_pyg.training import load_checkpoint, load_state, prepare_model
 
     checkpoint = load_checkpoint(args.checkpoint) if args.checkpoint \
         else None
@@ -55,7 +54,7 @@ def trained_model(args: argparse.Namespace):
         # shapes.
         config.model_kwargs.update(checkpoint['meta'].get(
             'config', {}).get('model_kwargs', {}))
-    dataset, data, _ = prepare(config, [name])
+    dataset, data, _ = prepare_data(config, [name])
     ids = [str(i) for i in data[config.data['user_type']].node_id]
     if args.user not in ids:
         raise UsageError(f"--user: unknown user {args.user!r}; "
@@ -63,7 +62,6 @@ def trained_model(args: argparse.Namespace):
                          f"with ids such as "
                          f"{', '.join(map(repr, ids[:3]))}")
     if checkpoint:
-        from lgir_pyg.training import prepare_model
         model = prepare_model(name, data, config.seed, **config.model_kwargs)
         load_state(model, checkpoint, args.checkpoint)
     else:
@@ -72,7 +70,7 @@ def trained_model(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from lgir_pyg.training.explain import recommend_unseen
+    from lgir_pyg.models import recommend_unseen
 
     name, data, model, user = trained_model(args)
     # Only unseen items are listed, so there may be fewer than -k.

@@ -1,35 +1,19 @@
 import argparse
-import os.path as osp
 
 HELP = ('Train and evaluate a registered model on the dataset (the bundled '
         'KaggleJobViews, or your own tables) and print the results as JSON.')
 
 
 def add_model_epilog(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
     parser.epilog = 'models: ' + ', '.join(
         f'{name} ({spec.description})' for name, spec in MODELS.items())
-
-
-def prepare(config, models):
-    r"""The configured dataset with what :obj:`models` read: returns
-    :obj:`(dataset, data, root)`."""
-    from lgir_pyg.cli._data import (encoder_factory, generator_factory,
-                                    open_dataset, resume_prompts)
-    from lgir_pyg.pipeline import add_model_inputs
-
-    dataset, data, root = open_dataset(config)
-    data = add_model_inputs(data, models, encoder_factory(config),
-                            generator_factory(config, root),
-                            osp.join(root, 'embeddings'),
-                            prompts=lambda mode: resume_prompts(config, mode))
-    return dataset, data, root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import non_negative_int, writable_file
     from lgir_pyg.cli._data import add_config_arguments
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
                         metavar='NAME', help='a registered model (below)')
     parser.add_argument('--seed', type=non_negative_int, default=None,
@@ -59,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.io import atomic_open
+    from lgir_pyg.pipeline import prepare_data
     from lgir_pyg.training import save_checkpoint
     from lgir_pyg.training.distributed import (init_distributed,
                                                main_process_first)
@@ -72,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if main:  # stderr, so that stdout stays the JSON result.
         print(f'# config\n{config}', file=sys.stderr, flush=True)
     with main_process_first():  # Builds the caches once.
-        _, data, _ = prepare(config, [config.model])
+        _, data, _ = prepare_data(config, [config.model])
     model, result = config.run(data)
     if not main:
         return 0

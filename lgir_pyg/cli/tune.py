@@ -9,7 +9,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import positive_int, writable_file
     from lgir_pyg.cli._data import add_config_arguments
     from lgir_pyg.cli.train import add_model_epilog
-    from lgir_pyg.training import MODELS
+    from lgir_pyg.models import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
                         metavar='NAME', help='a registered model (below)')
     parser.add_argument('--trials', type=positive_int, default=8,
@@ -33,12 +33,12 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from lgir_pyg.cli._data import run_config
-    from lgir_pyg.cli.train import prepare
     from lgir_pyg.io import atomic_open
+    from lgir_pyg.pipeline import prepare_data
     from lgir_pyg.training.tune import tune
 
     config = run_config(args, args.model)
-    _, data, _ = prepare(config, [config.model])
+    _, data, _ = prepare_data(config, [config.model])
     result = tune(config.model, data, args.trials, args.seeds,
                   config=config, search_seed=args.search_seed)
     # The trials on stderr, so that stdout is the config alone.

@@ -40,13 +40,3 @@ def interaction_edge_type(data: HeteroData,
                         f"{candidates}; pass 'edge_type'")
     return candidates[0]
 
-
-def default_split(split):
-    r"""The split of a dataset class: :class:`lgir_pyg.transforms.
-    PerUserSplit` for :obj:`"default"`, else :obj:`split` itself (a
-    transform, or :obj:`None` for no split)."""
-    if split == 'default':
-        # Imported here: the transforms come after the datasets.
-        from lgir_pyg.transforms import PerUserSplit
-        return PerUserSplit()
-    return split

@@ -13,7 +13,7 @@ from torch_geometric.data import HeteroData, InMemoryDataset
 
 from lgir_pyg.datasets.tables import (EDGE_TYPE, check_columns, from_tables,
                                       read_csv_bytes)
-from lgir_pyg.datasets.graph import default_split
+from lgir_pyg.datasets.split import default_split
 from lgir_pyg.errors import DataError
 
 # The raw archive and the completed resumes travel as package data.

@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, List, Optional
 from torch_geometric.data import HeteroData, InMemoryDataset
 
 from lgir_pyg.datasets.tables import from_tables
-from lgir_pyg.datasets.graph import default_split
+from lgir_pyg.datasets.split import default_split
 from lgir_pyg.errors import DataError
 
 

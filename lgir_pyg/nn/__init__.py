@@ -17,11 +17,13 @@ from lgir_pyg.nn.gan import (
     shot_masks,
     shot_thresholds,
 )
+from lgir_pyg.nn.hybrid_lgir import HybridLGIR
 from lgir_pyg.nn.lgir import LGIR
 
 __all__ = [
     'GANRefine',
     'LGIR',
+    'HybridLGIR',
     'ResumeDiscriminator',
     'ResumeGenerator',
     'discriminator_loss',

@@ -349,7 +349,7 @@ class LGIR(torch.nn.Module):
         \mathbf{X}^{(l)}` of the layer-0 embeddings :obj:`x` propagated over
         a normalised adjacency, e.g. one of :meth:`normalize` (users then
         jobs) or of a mini-batch subgraph
-        (:func:`lgir_pyg.training.subgraph_gcn_norm`).
+        (:func:`lgir_pyg.models.subgraph_gcn_norm`).
 
         Args:
             x (torch.Tensor): Layer-0 embeddings :math:`(N, D)`.

@@ -1,21 +1,9 @@
-from lgir_pyg.training.sampler import (
-    BPRSampler,
-    NeighborhoodSampler,
-    Subgraph,
-    subgraph_gcn_norm,
-)
-from lgir_pyg.training.evaluator import Evaluator
-from lgir_pyg.training.models import (
-    MODELS,
-    FixedEmbedding,
-    GraphRecommender,
-    LGIRRecommender,
-    LightGCNRecommender,
-    ModelSpec,
-    Recommender,
-    build_model,
-    model_spec,
-)
+r"""Training any recommender: BPR mini-batches, the loop with early stopping
+on validation, data-parallel training, checkpoints, hyper-parameter
+selection on validation, and one call that builds, trains and evaluates a
+registered model. Hyper-parameters are selected in
+:mod:`lgir_pyg.training.tune`."""
+from lgir_pyg.training.sampler import BPRSampler
 from lgir_pyg.training.trainer import Trainer
 from lgir_pyg.training.checkpoint import (
     load_checkpoint,
@@ -23,40 +11,13 @@ from lgir_pyg.training.checkpoint import (
     save_checkpoint,
 )
 from lgir_pyg.training.experiment import prepare_model, run_experiment
-from lgir_pyg.training.explain import (
-    Contribution,
-    Explanation,
-    explain,
-    format_explanations,
-    matching_words,
-    plot_explanations,
-)
 
 __all__ = [
     'BPRSampler',
-    'NeighborhoodSampler',
-    'Subgraph',
-    'subgraph_gcn_norm',
-    'Evaluator',
-    'MODELS',
-    'ModelSpec',
-    'Recommender',
-    'FixedEmbedding',
-    'GraphRecommender',
-    'LightGCNRecommender',
-    'LGIRRecommender',
-    'build_model',
-    'model_spec',
     'Trainer',
     'save_checkpoint',
     'load_checkpoint',
     'load_state',
     'prepare_model',
     'run_experiment',
-    'explain',
-    'Explanation',
-    'Contribution',
-    'matching_words',
-    'format_explanations',
-    'plot_explanations',
 ]

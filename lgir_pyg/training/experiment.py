@@ -3,8 +3,8 @@ from typing import Any, Dict, Optional, Tuple
 import torch
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.training.evaluator import Evaluator
-from lgir_pyg.training.models import Recommender, build_model, model_spec
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import Recommender, build_model, model_spec
 from lgir_pyg.training.trainer import Trainer
 
 

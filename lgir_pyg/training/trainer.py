@@ -9,11 +9,11 @@ from torch.optim import Optimizer
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.errors import UsageError
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models.base import PROPAGATIONS, Recommender
 from lgir_pyg.training.distributed import (all_reduce_sum, broadcast_object,
                                            context, data_parallel,
                                            resolve_device, shard)
-from lgir_pyg.training.evaluator import Evaluator
-from lgir_pyg.training.models import PROPAGATIONS, Recommender
 from lgir_pyg.training.sampler import BPRSampler
 
 logger = logging.getLogger(__name__)
@@ -50,15 +50,15 @@ class _Step(torch.nn.Module):
 
 
 class Trainer:
-    r"""Trains any :class:`~lgir_pyg.training.models.Recommender` with BPR
+    r"""Trains any :class:`~lgir_pyg.models.Recommender` with BPR
     mini-batches from :class:`~lgir_pyg.training.BPRSampler` and early
     stopping on the validation metric of an
-    :class:`~lgir_pyg.training.Evaluator`.
+    :class:`~lgir_pyg.evaluation.Evaluator`.
 
     Each epoch visits every training edge once. A graph model computes each
     batch on the whole graph or on the batch's neighbourhood, as
     :obj:`propagation` says (see
-    :class:`~lgir_pyg.training.GraphRecommender`): :obj:`"batch"` keeps an
+    :class:`~lgir_pyg.models.GraphRecommender`): :obj:`"batch"` keeps an
     epoch's cost linear in the training edges. For a model with a GAN
     (:meth:`Recommender.discriminator_parameters` not empty) every step also
     draws :obj:`gan_batch_size` few-shot and as many many-shot users
@@ -110,11 +110,11 @@ class Trainer:
             sampler and of the GAN's users. (default: :obj:`0`)
         propagation (str, optional): :obj:`"auto"`, :obj:`"full"` or
             :obj:`"batch"`, see
-            :class:`~lgir_pyg.training.GraphRecommender`.
+            :class:`~lgir_pyg.models.GraphRecommender`.
             (default: :obj:`"auto"`)
         num_neighbors (List[int], optional): Neighbours per node and hop of
             the :obj:`"batch"` path of multi-layer models, :obj:`-1` for
-            all; see :meth:`~lgir_pyg.training.GraphRecommender.fanouts`.
+            all; see :meth:`~lgir_pyg.models.GraphRecommender.fanouts`.
             (default: :obj:`None`)
         gan_batch_size (int, optional): Few-shot users, and as many
             many-shot users, drawn per step for the GAN's losses (over all

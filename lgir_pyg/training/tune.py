@@ -13,11 +13,10 @@ from typing import Any, Dict, List, Optional
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.errors import UsageError
-from lgir_pyg.training.evaluator import Evaluator
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import (HybridRecommender, LGIRRecommender,
+                             LightGCNRecommender, model_spec)
 from lgir_pyg.training.experiment import prepare_model
-from lgir_pyg.training.hybrid import HybridRecommender
-from lgir_pyg.training.models import (LGIRRecommender, LightGCNRecommender,
-                                      model_spec)
 from lgir_pyg.training.trainer import Trainer
 
 logger = logging.getLogger(__name__)
@@ -117,7 +116,8 @@ def tune(
     trials: int = 8,
     seeds: int = 1,
     space: Optional[Space] = None,
-    config: Optional[Any] = None,
+    *,
+    config: Any,
     evaluator: Optional[Evaluator] = None,
     search_seed: int = 0,
 ) -> TuneResult:
@@ -143,9 +143,9 @@ def tune(
         seeds (int, optional): Seeds per trial. (default: :obj:`1`)
         space (dict, optional): Dotted config keys and their candidate
             values. (default: :obj:`search_space(name)`)
-        config (RunConfig, optional): The starting config (e.g. from a
+        config (RunConfig): The starting config of :obj:`name`, e.g.
+            :func:`lgir_pyg.config.load_config` of it (its defaults, a
             file); its values of the space's keys are the first trial.
-            (default: :obj:`load_config(name)`)
         evaluator (Evaluator, optional): The evaluator of :obj:`data`.
             (default: :obj:`Evaluator(data)`)
         search_seed (int, optional): Seed of the random subset.
@@ -155,31 +155,28 @@ def tune(
         :class:`TuneResult`, whose :attr:`~TuneResult.config` holds the
         chosen values and :attr:`~TuneResult.trials` every trial.
     """
-    from lgir_pyg.config import load_config
-
     if trials < 1 or seeds < 1:
         raise UsageError(f"'trials' and 'seeds' must be positive (got "
                          f"{trials}, {seeds})")
-    base = config if config is not None else load_config(name)
-    if base.model != name:
-        raise UsageError(f"'config' is a config of model {base.model!r}, "
+    if config.model != name:
+        raise UsageError(f"'config' is a config of model {config.model!r}, "
                          f"not {name!r}")
     space = search_space(name) if space is None else space
-    monitor = base.train.get('monitor', 'ndcg@5')
-    result = TuneResult(base, monitor, space)
+    monitor = config.train.get('monitor', 'ndcg@5')
+    result = TuneResult(config, monitor, space)
     if not space:
         return result
     evaluator = evaluator or Evaluator(data)
     flat = {f'{section}.{key}': value
             for section in ('model_kwargs', 'train')
-            for key, value in getattr(base, section).items()}
+            for key, value in getattr(config, section).items()}
     unknown = [key for key in space if key not in flat]
     if unknown:
         raise UsageError(f"Unknown keys in 'space': {unknown}; valid: "
                          f"{', '.join(flat)}")
     configs = []
     for params in _candidates(space, flat, trials, search_seed):
-        trial = copy.deepcopy(base)
+        trial = copy.deepcopy(config)
         for key, value in params.items():
             section, _, arg = key.partition('.')
             getattr(trial, section)[arg] = value
@@ -196,5 +193,5 @@ def tune(
         logger.info(f'tune {name}: {params} -> val {monitor} {mean:.4f}')
     chosen = configs[result.trials.index(result.best)]
     for section in ('model_kwargs', 'train'):
-        getattr(base, section).update(getattr(chosen, section))
+        getattr(config, section).update(getattr(chosen, section))
     return result

@@ -1,8 +1,11 @@
-from lgir_pyg.transforms.per_user_split import PerUserSplit
+r"""PyG transforms, where text meets the graph: the per-user split (a
+dataset's default, re-exported), resume completion, the no-LLM context,
+text encoding and the refinement of few-shot users' embeddings."""
+from lgir_pyg.datasets.split import PerUserSplit
 from lgir_pyg.transforms.complete_resumes import CompleteResumes
 from lgir_pyg.transforms.interaction_context import InteractionContext
 from lgir_pyg.transforms.encode_text import EncodeText, feature_name
-from lgir_pyg.transforms.gan_refine import RefineResumes
+from lgir_pyg.transforms.refine_resumes import RefineResumes
 
 __all__ = [
     'PerUserSplit', 'CompleteResumes', 'InteractionContext', 'EncodeText',

@@ -126,7 +126,8 @@ def failing_command(monkeypatch):
 
     module.run = run
     monkeypatch.setitem(sys.modules, 'lgir_pyg.cli.fail', module)
-    monkeypatch.setattr(cli, 'SUBCOMMANDS', cli.SUBCOMMANDS + ['fail'])
+    monkeypatch.setattr(cli, 'SUBCOMMANDS',
+                        {**cli.SUBCOMMANDS, 'fail': 'fail'})
 
 
 @pytest.mark.parametrize('error,status,line', [

@@ -10,8 +10,9 @@ import pytest
 import torch
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.training import (Evaluator, LGIRRecommender,
-                               LightGCNRecommender, Trainer)
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import LGIRRecommender, LightGCNRecommender
+from lgir_pyg.training import Trainer
 from lgir_pyg.training.distributed import (
     Context,
     context,

@@ -1,14 +1,9 @@
 import pytest
 import torch
 
-from lgir_pyg.training import (
-    Evaluator,
-    LGIRRecommender,
-    Trainer,
-    build_model,
-    load_checkpoint,
-    save_checkpoint,
-)
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import LGIRRecommender, build_model
+from lgir_pyg.training import Trainer, load_checkpoint, save_checkpoint
 
 
 class ScriptedEvaluator:

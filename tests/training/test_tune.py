@@ -2,7 +2,7 @@ import pytest
 
 from lgir_pyg.config import load_config
 from lgir_pyg.errors import UsageError
-from lgir_pyg.training import Evaluator
+from lgir_pyg.evaluation import Evaluator
 from lgir_pyg.training.tune import _candidates, search_space, tune
 
 
@@ -73,14 +73,16 @@ def test_tune_on_validation_only(rec_graph, tmp_path):
 
 
 def test_tune_without_space(rec_graph):
-    result = tune('job-mean', rec_graph)
+    result = tune('job-mean', rec_graph, config=load_config('job-mean'))
     assert result.trials == [] and result.config.model == 'job-mean'
 
 
 def test_tune_errors(rec_graph):
     with pytest.raises(UsageError, match="Unknown keys in 'space'"):
-        tune('lightgcn', rec_graph, space={'train.lrr': [1.0]})
+        tune('lightgcn', rec_graph, space={'train.lrr': [1.0]},
+             config=load_config('lightgcn'))
     with pytest.raises(UsageError, match="a config of model 'bprmf'"):
         tune('lightgcn', rec_graph, config=load_config('bprmf'))
     with pytest.raises(UsageError, match="must be positive"):
-        tune('lightgcn', rec_graph, trials=0)
+        tune('lightgcn', rec_graph, trials=0,
+             config=load_config('lightgcn'))

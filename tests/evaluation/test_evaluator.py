@@ -6,7 +6,7 @@ from torch_geometric.data import HeteroData
 from torch_geometric.transforms import RandomLinkSplit
 
 from lgir_pyg.errors import DataError, UsageError
-from lgir_pyg.training import Evaluator
+from lgir_pyg.evaluation import Evaluator
 
 METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
 EDGE_TYPE = ('user', 'interacts', 'job')

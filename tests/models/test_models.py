@@ -6,17 +6,17 @@ import torch.nn.functional as F
 from torch_geometric.nn.models import LightGCN
 
 from lgir_pyg.nn import LGIR
-from lgir_pyg.training import (
+from lgir_pyg.errors import DataError
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import (
     MODELS,
-    Evaluator,
     FixedEmbedding,
     LGIRRecommender,
     LightGCNRecommender,
     build_model,
     model_spec,
 )
-from lgir_pyg.errors import DataError
-from lgir_pyg.training.models import drop_edges
+from lgir_pyg.models.base import drop_edges
 from lgir_pyg.transforms import feature_name
 
 NO_TEXT = [name for name, spec in MODELS.items() if spec.user_text is None]

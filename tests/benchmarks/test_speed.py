@@ -4,9 +4,9 @@ import pytest
 import torch
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.bench.speed import random_text, run_speed, synthetic_graph
+from lgir_pyg.benchmarks.speed import random_text, run_speed, synthetic_graph
 from lgir_pyg.datasets.tables import EDGE_TYPE
-from lgir_pyg.training import MODELS
+from lgir_pyg.models import MODELS
 
 
 def degree_graph(num_users: int = 40, num_jobs: int = 60) -> HeteroData:

@@ -29,22 +29,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from lgir_pyg.bench.quality import paired_difference
-    from lgir_pyg.cli._data import (generator_factory, resume_prompts,
-                                    run_config)
-    from lgir_pyg.cli.train import prepare
+    from lgir_pyg.cli._data import run_config
     from lgir_pyg.config import load_config
     from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
-    from lgir_pyg.pipeline import dataset_name
-    from lgir_pyg.training import Evaluator
+    from lgir_pyg.evaluation import Evaluator, paired_difference
+    from lgir_pyg.factories import generator_factory, resume_prompts
+    from lgir_pyg.pipeline import dataset_name, prepare_data
 
     torch.set_num_threads(args.threads)
     base = run_config(args, shortcuts={'seed': args.seed,
                                        'encoder.device': args.device})
     if args.device and base.llm.get('backend', 'hf') == 'hf':
         base.llm.setdefault('device', args.device)  # The in-process LLM.
-    dataset, data, root = prepare(base, MODELS)
+    dataset, data, root = prepare_data(base, MODELS)
     edge_type = interaction_edge_type(data)
     users = data[edge_type[0]]
     print(f'== 1. Dataset: {dataset_name(dataset)}, split per user')

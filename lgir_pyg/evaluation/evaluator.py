@@ -4,7 +4,6 @@ from typing import (
     Callable,
     Dict,
     Iterator,
-    List,
     NamedTuple,
     Optional,
     Sequence,
@@ -14,49 +13,24 @@ from typing import (
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
-from torch_geometric.metrics import (
-    LinkPredAveragePopularity,
-    LinkPredCoverage,
-    LinkPredDiversity,
-    LinkPredHitRatio,
-    LinkPredMAP,
-    LinkPredMetricCollection,
-    LinkPredMRR,
-    LinkPredNDCG,
-    LinkPredPersonalization,
-    LinkPredRecall,
-)
 from torch_geometric.metrics.link_pred import LinkPredMetricData
 
 from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.datasets.stats import group_of
 from lgir_pyg.errors import DataError, UsageError
+from lgir_pyg.evaluation.metrics import (DEFAULT_METRICS,
+                                         beyond_accuracy_metrics,
+                                         categorical, fairness,
+                                         metric_summary, parse_metric)
 from lgir_pyg.nn.functional import select_pairs
 
 logger = logging.getLogger(__name__)
 
 Score = Callable[[Tensor], Tensor]
 
-DEFAULT_METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
-METRICS = {
-    'ndcg': LinkPredNDCG,
-    'map': LinkPredMAP,
-    'recall': LinkPredRecall,
-    'hits': LinkPredHitRatio,
-}
 PROTOCOLS = ('full', 'sampled')
 SPLITS = ('val', 'test')
 SIDES = ('user', 'item')
-
-
-def _parse_metric(name: str) -> Tuple[type, Optional[int]]:
-    if name == 'mrr':
-        return LinkPredMRR, None
-    kind, _, k = name.partition('@')
-    if kind not in METRICS or not k.isdigit() or int(k) <= 0:
-        raise UsageError(f"Unknown metric {name!r}; use 'mrr' or "
-                         f"'<{'|'.join(METRICS)}>@<k>', e.g. 'ndcg@5'")
-    return METRICS[kind], int(k)
 
 
 def _rank(scores: Tensor, is_label: Tensor) -> Tensor:
@@ -66,23 +40,6 @@ def _rank(scores: Tensor, is_label: Tensor) -> Tensor:
     order = scores.gather(1, perm).argsort(dim=1, descending=True,
                                            stable=True)
     return perm.gather(1, order)
-
-
-def _categorical(data: HeteroData, node_type: str, name: str,
-                 num_nodes: int) -> Tuple[Tensor, List[str]]:
-    r"""Returns the code of each node's value of the list-of-str attribute
-    :obj:`data[node_type][name]` (:obj:`-1` for :obj:`""`, unknown) and the
-    values, sorted."""
-    values = data[node_type].get(name)
-    if values is None:
-        raise DataError(f"data[{node_type!r}] has no attribute {name!r}")
-    if (not isinstance(values, (list, tuple)) or len(values) != num_nodes
-            or not all(isinstance(v, str) for v in values)):
-        raise DataError(f"data[{node_type!r}].{name} must be a list of "
-                        f"{num_nodes} strings ('' = unknown)")
-    names = sorted(set(values) - {''})
-    code = {value: i for i, value in enumerate(names)}
-    return torch.tensor([code.get(v, -1) for v in values]), names
 
 
 def _positives(data: HeteroData, edge_type: EdgeType, key: str,
@@ -238,7 +195,7 @@ class Evaluator:
                         "split the graph first (PerUserSplit)")
                 raise DataError(f"{edge_type} has no {key!r}; {hint}")
         for name in (*metrics, fairness_metric):
-            _parse_metric(name)
+            parse_metric(name)
         if num_sampled_negatives <= 0 or batch_size <= 0:
             raise UsageError("'num_sampled_negatives' and 'batch_size' "
                              "must be positive")
@@ -285,11 +242,11 @@ class Evaluator:
         }
         self._category = self._attribute = None
         if item_category is not None:
-            self._category = _categorical(data, item_type, item_category,
-                                          self.num_items)
+            self._category = categorical(data, item_type, item_category,
+                                         self.num_items)
         if user_attribute is not None:
-            self._attribute = _categorical(data, user_type, user_attribute,
-                                           self.num_users)
+            self._attribute = categorical(data, user_type, user_attribute,
+                                          self.num_users)
         self._candidates: Dict[Tuple[str, str], Tensor] = {}
 
     @classmethod
@@ -457,13 +414,15 @@ class Evaluator:
             names += (self.fairness_metric, )
         metrics = {}
         for name in names:
-            cls, k = _parse_metric(name)
+            cls, k = parse_metric(name)
             metrics[name] = cls(k or num_candidates)
         if beyond:
             if max(self.beyond_k) > num_candidates:
                 raise UsageError(f"'beyond_k' {self.beyond_k} exceeds the "
                                  f"{num_candidates} items")
-            collection = self._beyond_metrics()
+            collection = beyond_accuracy_metrics(
+                self.beyond_k, self.num_items, self.item_degree,
+                self._category)
 
         slices = {'all': None, 'warm': True, 'cold': False}
         values = {key: [] for key in slices}
@@ -505,15 +464,15 @@ class Evaluator:
             for key, batches in values.items()
         }
 
-        out = self._summary(values['all'])
+        out = metric_summary(values['all'], self.metrics)
         num_train = view.num_train[example]
         groups = group_of(num_train, cold=(side == 'item' or
                                            bool((num_train == 0).any())))
         out['groups'] = {
-            name: self._summary(values['all'], mask)
+            name: metric_summary(values['all'], self.metrics, mask)
             for name, mask in groups.items()
         }
-        out['warm_cold'] = {key: self._summary(values[key])
+        out['warm_cold'] = {key: metric_summary(values[key], self.metrics)
                             for key in ('warm', 'cold')}
         if per_user:
             out['per_user'] = {
@@ -523,59 +482,10 @@ class Evaluator:
         if beyond:
             out['beyond'] = {name: float(value) for name, value in
                              collection.compute().items()}
-            out['fairness'] = self._fairness(values['all'], example, groups)
+            out['fairness'] = fairness(
+                values['all'], example, groups, self.fairness_metric,
+                self._attribute, self.user_attribute)
         return out
-
-    def _beyond_metrics(self) -> LinkPredMetricCollection:
-        # Each "share of items with property p" is the average popularity
-        # of recommended items under the popularity p (0 or 1).
-        cold = (self.item_degree == 0).float()
-        metrics = {}
-        for k in self.beyond_k:
-            metrics[f'coverage@{k}'] = LinkPredCoverage(k, self.num_items)
-            if self._category is not None:
-                code, names = self._category
-                # Unknown items get categories of their own.
-                category = torch.where(
-                    code >= 0, code, len(names) + torch.arange(code.numel()))
-                metrics[f'diversity@{k}'] = LinkPredDiversity(k, category)
-                metrics[f'known_category@{k}'] = LinkPredAveragePopularity(
-                    k, (code >= 0).float())
-            metrics[f'personalization@{k}'] = LinkPredPersonalization(k)
-            metrics[f'popularity@{k}'] = LinkPredAveragePopularity(
-                k, self.item_degree.float())
-            metrics[f'cold@{k}'] = LinkPredAveragePopularity(k, cold)
-        return LinkPredMetricCollection(metrics)
-
-    def _fairness(self, values: Dict[str, Tensor], user: Tensor,
-                  groups: Dict[str, Tensor]) -> Dict:
-        name = self.fairness_metric
-        out = {'metric': name, 'groups': self._spread(values, groups)}
-        if self._attribute is not None:
-            code, names = self._attribute
-            code = code[user]
-            out['attribute'] = {
-                'name': self.user_attribute,
-                **self._spread(values, {value: code == i
-                                        for i, value in enumerate(names)}),
-                'unknown': int((code < 0).sum()),
-            }
-        return out
-
-    def _spread(self, values: Dict[str, Tensor],
-                masks: Dict[str, Tensor]) -> Dict:
-        name = self.fairness_metric
-        summary = {key: self._summary(values, mask, (name, ))
-                   for key, mask in masks.items()}
-        means = torch.tensor([s[name] for s in summary.values()
-                              if s[name] is not None])
-        return {
-            'values': {key: s[name] for key, s in summary.items()},
-            'counts': {key: s['count'] for key, s in summary.items()},
-            'spread': float(means.max() - means.min()) if len(means) else
-            None,
-            'std': float(means.std(correction=0)) if len(means) else None,
-        }
 
     @torch.no_grad()
     def ogb_metrics(self, score: Score, split: str = 'test',
@@ -604,18 +514,6 @@ class Evaluator:
             **{f'hits@{k}': float((rank <= k).float().mean()) for k in ks},
             'count': rank.numel(),
         }
-
-    def _summary(self, values: Dict[str, Tensor],
-                 mask: Optional[Tensor] = None,
-                 names: Optional[Sequence[str]] = None) -> Dict:
-        valid = values['valid'] if mask is None else values['valid'] & mask
-        count = int(valid.sum())
-        out = {
-            name: float(values[name][valid].mean()) if count else None
-            for name in names or self.metrics
-        }
-        out['count'] = count
-        return out
 
     def __repr__(self) -> str:
         extra = ''.join(f', {name}={getattr(self, name)!r}'

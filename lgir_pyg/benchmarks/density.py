@@ -1,13 +1,10 @@
 r"""LGIR against ID and text baselines as a graph gets denser: the quality
-benchmark (:func:`lgir_pyg.bench.quality.run_quality`) on synthetic graphs
+benchmark (:func:`lgir_pyg.benchmarks.quality.run_quality`) on synthetic graphs
 (:func:`lgir_pyg.datasets.synthetic.synthetic_graph`) that differ only in
 their interactions per user."""
 import os.path as osp
 import time
 from typing import Any, Dict, List, Optional, Sequence
-
-from lgir_pyg.bench.quality import run_quality
-from lgir_pyg.bench.timing import command, machine, write_json
 
 DENSITIES = (3.0, 5.0, 10.0, 20.0, 40.0)
 # Small enough for a CPU: 600 users and items in 12 topics.
@@ -29,7 +26,7 @@ def run_density(
     threads: int = 1,
     train_overrides: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
-    r"""Runs :func:`~lgir_pyg.bench.quality.run_quality` (paired bootstrap
+    r"""Runs :func:`~lgir_pyg.benchmarks.quality.run_quality` (paired bootstrap
     comparisons of :obj:`lgir` included) on one synthetic graph per value
     of :obj:`densities` (mean interactions per user), split by
     :class:`~lgir_pyg.transforms.PerUserSplit`, and records for each the
@@ -59,9 +56,13 @@ def run_density(
         train_overrides (dict, optional): Trainer arguments of every model,
             e.g. :obj:`{"epochs": 1}` for a smoke run.
     """
+    # Imported here, not above, so that `lgir bench --help` reads this
+    # module's defaults without loading torch.
+    from lgir_pyg.benchmarks.quality import run_quality
+    from lgir_pyg.benchmarks.timing import command, machine, write_json
+    from lgir_pyg.datasets.split import PerUserSplit
     from lgir_pyg.datasets.stats import dataset_stats
     from lgir_pyg.datasets.synthetic import synthetic_graph
-    from lgir_pyg.transforms import PerUserSplit
 
     if 'lgir' not in models:
         raise ValueError("'models' must include 'lgir'")

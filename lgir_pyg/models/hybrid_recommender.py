@@ -1,3 +1,5 @@
+r"""The LGIR recommender as registered: the two-tower hybrid
+:class:`lgir_pyg.nn.HybridLGIR` (ID and text towers) on its graph."""
 from typing import Any, Dict, Optional, Tuple
 
 import torch
@@ -5,23 +7,20 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.datasets.graph import EdgeType
+from lgir_pyg.models.base import GraphRecommender, text_features
+from lgir_pyg.models.lgir_recommender import (LGIRRecommender,
+                                              register_shot_groups)
+from lgir_pyg.models.subgraph import Subgraph, subgraph_gcn_norm
 from lgir_pyg.nn import GANRefine
-from lgir_pyg.nn.hybrid import HybridLGIR
-from lgir_pyg.training.models import (GraphRecommender, LGIRRecommender,
-                                      register_shot_groups, text_features)
-from lgir_pyg.training.sampler import Subgraph, subgraph_gcn_norm
+from lgir_pyg.nn.hybrid_lgir import HybridLGIR
 
 # Few-shot and many-shot users follow the graph's own activity unless the
 # caller fixes k1 and k2.
 GAN_DEFAULTS = {'thresholds': 'quantile'}
-# Trainer defaults of the registered hybrids: a low learning rate keeps
-# the text tower near its identity start while the ID tower, id_lr_scale
-# times faster, grows; early stopping on validation decides how far.
-HYBRID_TRAIN = {'lr': 3e-5, 'epochs': 100, 'patience': 5}
 
 
 class HybridRecommender(GraphRecommender):
-    r"""The two-tower LGIR :class:`lgir_pyg.nn.hybrid.HybridLGIR` bound to
+    r"""The two-tower LGIR :class:`lgir_pyg.nn.HybridLGIR` bound to
     its graph and the text embeddings on it: a text tower that starts as
     the :obj:`job-mean` ranking and an ID tower (LightGCN) for nodes with
     interactions, optionally with the GAN refinement of few-shot users

@@ -9,12 +9,14 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.bench.timing import (alternate, command, machine, median,
-                                   peak_rss_mib, write_json)
+from lgir_pyg.benchmarks.timing import (alternate, command, machine,
+                                        median, peak_rss_mib, write_json)
 from lgir_pyg.config import RunConfig, load_config
+from lgir_pyg.datasets import KaggleJobViews
 from lgir_pyg.datasets.graph import interaction_edge_type
-from lgir_pyg.training import (MODELS, BPRSampler, Evaluator,
-                               GraphRecommender, Trainer, build_model)
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import MODELS, GraphRecommender, build_model
+from lgir_pyg.training import BPRSampler, Trainer
 from lgir_pyg.training.distributed import resolve_device
 
 TEXT_CHANNELS = 384  # all-MiniLM-L6-v2's embedding size.
@@ -165,7 +167,7 @@ def epoch_runner(
 def time_evaluation(trainer: Trainer,
                     batch_size: Optional[int] = None) -> Dict[str, Any]:
     r"""Times the full-ranking test evaluation of :obj:`trainer`'s model by
-    an :class:`~lgir_pyg.training.Evaluator` with :obj:`batch_size` users
+    an :class:`~lgir_pyg.evaluation.Evaluator` with :obj:`batch_size` users
     per batch (default: :obj:`EVAL_SCORES` scores per batch), embeddings
     included."""
     data, model = trainer.data, trainer.model
@@ -276,7 +278,7 @@ def run_speed(
       after a warm-up batch; the ratio of the medians on the paths that
       :obj:`propagation="auto"` picks is LGIR / LightGCN;
     * the users per second of the full-ranking test evaluation of LGIR on
-      :obj:`data` by :class:`~lgir_pyg.training.Evaluator` (embeddings
+      :obj:`data` by :class:`~lgir_pyg.evaluation.Evaluator` (embeddings
       included), in batches of :obj:`EVAL_SCORES` scores;
     * the epoch (the median of up to :obj:`runs` whole epochs, as many as
       fit in :obj:`EPOCH_BUDGET_S` seconds, each timed in full), seconds
@@ -290,7 +292,6 @@ def run_speed(
     torch.set_num_threads(threads)
     device = resolve_device(device)
     if data is None:
-        from lgir_pyg.datasets import KaggleJobViews
         data = KaggleJobViews()[0]
     edge_type = interaction_edge_type(data)
     user_x, item_x = random_text(data)

@@ -2,11 +2,12 @@ import pytest
 import torch
 
 from lgir_pyg.datasets.synthetic import synthetic_graph
-from lgir_pyg.nn.hybrid import HybridLGIR
-from lgir_pyg.training import (Evaluator, LGIRRecommender, Trainer,
-                               build_model, model_spec)
-from lgir_pyg.training.hybrid import HybridRecommender
-from lgir_pyg.training.models import drop_edges
+from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.models import (HybridRecommender, LGIRRecommender, build_model,
+                             model_spec)
+from lgir_pyg.models.base import drop_edges
+from lgir_pyg.nn import HybridLGIR
+from lgir_pyg.training import Trainer
 from lgir_pyg.transforms import PerUserSplit
 
 # A batch of (user, positive, negative); (3, 2) is job 2's only pair in

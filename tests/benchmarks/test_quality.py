@@ -3,10 +3,11 @@ import json
 import pytest
 import torch
 
-from lgir_pyg.bench.quality import (bootstrap_interval, format_quality,
-                                    held_out_kind, paired_difference,
-                                    run_quality)
-from lgir_pyg.training import Evaluator, build_model
+from lgir_pyg.benchmarks.quality import (format_quality, held_out_kind,
+                                         run_quality)
+from lgir_pyg.evaluation import Evaluator, bootstrap_interval
+from lgir_pyg.evaluation import paired_difference
+from lgir_pyg.models import build_model
 
 
 def test_paired_difference():

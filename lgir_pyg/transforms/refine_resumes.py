@@ -1,12 +1,9 @@
-from typing import TYPE_CHECKING
-
 import torch
 from torch_geometric.data import HeteroData
 from torch_geometric.data.datapipes import functional_transform
 from torch_geometric.transforms import BaseTransform
 
-if TYPE_CHECKING:  # transforms come before nn; only the type is needed.
-    from lgir_pyg.nn import GANRefine
+from lgir_pyg.nn import GANRefine
 
 
 @functional_transform('refine_resumes')
@@ -29,7 +26,7 @@ class RefineResumes(BaseTransform):
         node_type (str, optional): The node type holding the resumes.
             (default: :obj:`"user"`)
     """
-    def __init__(self, refine: 'GANRefine', node_type: str = 'user') -> None:
+    def __init__(self, refine: GANRefine, node_type: str = 'user') -> None:
         self.refine = refine
         self.node_type = node_type
 

@@ -2,12 +2,17 @@ import copy
 import os.path as osp
 import statistics
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor
 
-from lgir_pyg.bench.timing import command, machine, write_json
+from lgir_pyg.benchmarks.timing import command, machine, write_json
+from lgir_pyg.config import load_config
+from lgir_pyg.datasets.graph import interaction_edge_type
+from lgir_pyg.datasets.stats import group_of
+from lgir_pyg.evaluation import Evaluator, paired_difference
+from lgir_pyg.training.tune import search_space, tune
 
 METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
 SAMPLED_METRICS = ('ndcg@5', 'mrr')
@@ -23,60 +28,6 @@ TEXT_MODELS = ('text', 'job-mean', 'lightgcn-text', 'prompt-text')
 SLICES = ('all', '1', '2', '1-2', '3-5', '6+', 'warm', 'cold')
 # Models tuned on top of another's chosen values: only their own keys.
 TUNE_ON_TOP = {'lgir': 'lgir-nogan'}
-
-
-def bootstrap_interval(diff: Tensor, num_samples: int = 2000,
-                       level: float = 0.95,
-                       seed: int = 0) -> Tuple[float, float]:
-    r"""The percentile bootstrap interval of the mean of the paired
-    differences :obj:`diff`: :obj:`num_samples` resamples of the examples
-    with replacement, drawn with :obj:`seed`."""
-    gen = torch.Generator().manual_seed(seed)
-    n = diff.numel()
-    means = []
-    # In chunks, so that memory stays bounded for many examples.
-    for start in range(0, num_samples, 250):
-        size = min(250, num_samples - start)
-        index = torch.randint(n, (size, n), generator=gen)
-        means.append(diff.double()[index].mean(dim=1))
-    means = torch.cat(means)
-    tail = (1 - level) / 2
-    low, high = torch.quantile(means, means.new_tensor([tail, 1 - tail]))
-    return float(low), float(high)
-
-
-def paired_difference(a: Sequence[Tensor], b: Sequence[Tensor],
-                      num_samples: int = 2000,
-                      seed: int = 0) -> Dict[str, Any]:
-    r"""Paired comparison of two models' per-example metric values (one
-    tensor per seed, the same examples in the same order): the mean of
-    :obj:`a - b` (averaged over seeds first), its standard error over
-    examples and 95% percentile-bootstrap interval
-    (:func:`bootstrap_interval`), the mean and standard deviation over
-    seeds of the per-seed mean differences (the seed spread, seed
-    :obj:`i` of :obj:`a` against seed :obj:`i` of :obj:`b`), and how many
-    examples each side wins."""
-    a, b = torch.stack(list(a)), torch.stack(list(b))
-    per_seed = a - b
-    diff = per_seed.mean(dim=0)
-    n = diff.numel()
-    seed_means = [float(d.mean()) for d in per_seed]
-    low, high = bootstrap_interval(diff, num_samples, seed=seed) if n else \
-        (float('nan'), float('nan'))
-    return {
-        'a': float(a.mean()) if n else float('nan'),
-        'b': float(b.mean()) if n else float('nan'),
-        'mean': float(diff.mean()) if n else float('nan'),
-        'se': float(diff.std() / n**0.5) if n > 1 else float('nan'),
-        'ci_low': low,
-        'ci_high': high,
-        'seed_mean': statistics.mean(seed_means) if n else float('nan'),
-        'seed_std': (statistics.stdev(seed_means)
-                     if len(seed_means) > 1 and n else 0.0),
-        'num_better': int((diff > 0).sum()),
-        'num_worse': int((diff < 0).sum()),
-        'num_examples': n,
-    }
 
 
 def _mean_std(values: List[Optional[float]]) -> Dict[str, Any]:
@@ -150,12 +101,10 @@ def _fairness_summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
 def held_out_kind(data, warm: bool, edge_type=None):
     r"""A shallow copy of the split graph :obj:`data` whose test pairs are
     only those whose item has (:obj:`warm=True`) or lacks training pairs,
-    so that an :class:`~lgir_pyg.training.Evaluator` of it gives the
+    so that an :class:`~lgir_pyg.evaluation.Evaluator` of it gives the
     per-example values of the evaluator's :obj:`warm` or :obj:`cold`
     slice (the same ranking, the other kind's held-out items counting as
     non-relevant); :obj:`None` if the slice is empty."""
-    from lgir_pyg.datasets.graph import interaction_edge_type
-
     edge_type = interaction_edge_type(data, edge_type)
     out = copy.copy(data)
     store = out[edge_type]
@@ -174,8 +123,6 @@ def per_example(evaluator, slice_evaluators: Dict[str, Any],
     r"""The test NDCG@5 of every example of each slice of :data:`SLICES`
     (users of one activity group, or those whose held-out item is warm or
     cold; see :func:`held_out_kind`) of the scorer :obj:`score`."""
-    from lgir_pyg.datasets.stats import group_of
-
     test = evaluator.evaluate(score, 'test', per_user=True)['per_user']
     side = next(k for k in test if k not in evaluator.metrics)
     values = test['ndcg@5']
@@ -221,7 +168,7 @@ def run_quality(
 ) -> Dict[str, Any]:
     r"""Trains and evaluates every model of :obj:`models` with seeds
     :obj:`0 .. seeds-1` through one shared
-    :class:`~lgir_pyg.training.Evaluator` (full ranking and the sampled
+    :class:`~lgir_pyg.evaluation.Evaluator` (full ranking and the sampled
     1 + 99 protocol), then compares :obj:`lgir` with every other model by
     paired differences over the test examples with 95% bootstrap intervals
     and the spread over seeds, overall, per user activity group and per
@@ -263,9 +210,6 @@ def run_quality(
             model that takes them, e.g. :obj:`{"user_features": "x"}` where
             the graph has no LLM resumes. (default: :obj:`None`)
     """
-    from lgir_pyg.config import load_config
-    from lgir_pyg.training import Evaluator
-
     torch.set_num_threads(threads)
     num_items = data[Evaluator(data).edge_type[2]].num_nodes
     # Lists as long as the catalogue allows, for small catalogues.
@@ -350,8 +294,6 @@ def tune_models(configs: Dict[str, Any], data, trials: int,
     :data:`TUNE_ON_TOP` starts from the values chosen for its base model
     and searches only its own keys. Returns the
     :class:`~lgir_pyg.training.tune.TuneResult` of each model."""
-    from lgir_pyg.training.tune import search_space, tune
-
     out = {}
     for name, config in configs.items():
         space = search_space(name)

@@ -1,6 +1,6 @@
 import json
 
-from lgir_pyg.bench.density import format_density, run_density
+from lgir_pyg.benchmarks.density import format_density, run_density
 
 GRAPH = {'num_users': 40, 'num_items': 30, 'num_topics': 3,
          'text_channels': 8}

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from lgir_pyg.errors import UsageError
-from lgir_pyg.nn import LGIR, GANRefine
-from lgir_pyg.nn.hybrid import HybridLGIR
+from lgir_pyg.nn import LGIR, GANRefine, HybridLGIR
 
 # 3 users, 4 jobs; job 3 has no interaction (cold), user 2 has one job.
 EDGE_INDEX = torch.tensor([[0, 0, 1, 2], [0, 1, 1, 2]])

@@ -4,14 +4,9 @@ import torch.nn.functional as F
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from lgir_pyg.errors import DataError, UsageError
-from lgir_pyg.training import (
-    LGIRRecommender,
-    build_model,
-    explain,
-    format_explanations,
-    matching_words,
-    plot_explanations,
-)
+from lgir_pyg.explain import (explain, format_explanations, matching_words,
+                              plot_explanations)
+from lgir_pyg.models import LGIRRecommender, build_model
 
 EDGE_TYPE = ('user', 'interacts', 'job')
 RESUMES = ['python developer who likes jobs at company 1', 'cook',

@@ -1,3 +1,5 @@
+r"""The split every dataset applies by default: held-out interactions per
+user, temporal or random."""
 from typing import Optional, Tuple
 
 import torch
@@ -168,3 +170,12 @@ class PerUserSplit(BaseTransform):
             if getattr(self, name) is not None:
                 args += f', {name}={getattr(self, name)}'
         return f'{self.__class__.__name__}({args})'
+
+
+def default_split(split):
+    r"""The split of a dataset class: :class:`PerUserSplit` for
+    :obj:`"default"`, else :obj:`split` itself (a transform, or :obj:`None`
+    for no split)."""
+    if split == 'default':
+        return PerUserSplit()
+    return split

@@ -1,0 +1,58 @@
+r"""What a :class:`~lgir_pyg.config.RunConfig` names, built: its text
+encoder, its LLM with the completion cache, and its resume-completion
+prompts, as the factories that :func:`lgir_pyg.pipeline.add_model_inputs`
+takes (nothing loads before it is needed)."""
+import os.path as osp
+from typing import Any, Callable, Dict, Optional
+
+from lgir_pyg.config import RunConfig
+from lgir_pyg.llm import (CachedGenerator, GenerationCache, ResumePrompts,
+                          build_generator)
+from lgir_pyg.text import SentenceTransformerEncoder
+
+
+def encoder_factory(
+        config: RunConfig) -> Callable[[], SentenceTransformerEncoder]:
+    r"""A factory of the configured text encoder (:obj:`config.encoder`),
+    loaded when called."""
+    def make() -> SentenceTransformerEncoder:
+        enc = config.encoder
+        return SentenceTransformerEncoder(enc['model'], enc['batch_size'],
+                                          device=enc['device'])
+    return make
+
+
+def build_llm(config: RunConfig, root: str,
+              overrides: Optional[Dict[str, Any]] = None) -> CachedGenerator:
+    r"""The configured LLM in a :class:`~lgir_pyg.llm.CachedGenerator`; the
+    model loads on its first miss.
+
+    Args:
+        config (RunConfig): The run config; its :obj:`llm` section holds
+            the keyword arguments of :func:`lgir_pyg.llm.build_generator`,
+            :obj:`cache` (the completion cache, by default
+            :obj:`<root>/llm_cache.sqlite`) and :obj:`retries` (default:
+            :obj:`1`).
+        root (str): The dataset's folder of caches.
+        overrides (Dict[str, Any], optional): Values over those of
+            :obj:`config.llm`, e.g. from the command line.
+            (default: :obj:`None`)
+    """
+    options = {**config.llm, **(overrides or {})}
+    cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
+    retries = options.pop('retries', 1)
+    return CachedGenerator(build_generator(**options),
+                           GenerationCache(cache), retries=retries)
+
+
+def generator_factory(config: RunConfig,
+                      root: str) -> Callable[[str], CachedGenerator]:
+    r"""A factory of the configured LLM for a mode (see :func:`build_llm`),
+    for :func:`lgir_pyg.pipeline.add_model_inputs`."""
+    return lambda mode: build_llm(config, root)
+
+
+def resume_prompts(config: RunConfig, mode: str, **kwargs) -> ResumePrompts:
+    r"""The configured :class:`~lgir_pyg.llm.ResumePrompts` of :obj:`mode`
+    (:obj:`config.prompts`, updated by :obj:`kwargs`)."""
+    return ResumePrompts(mode=mode, **{**config.prompts, **kwargs})
