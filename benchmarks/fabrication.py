@@ -29,9 +29,9 @@ from lgir_pyg.benchmarks.timing import command, write_json
 from lgir_pyg.datasets import KaggleJobViews
 from lgir_pyg.datasets.kaggle_job_views import shipped_resumes_path
 from lgir_pyg.datasets.stats import group_of
-from lgir_pyg.llm import recent_training_jobs
 from lgir_pyg.llm.fabrication import fabrication_rate, resume_quality
 from lgir_pyg.llm.resumes import read_resumes
+from lgir_pyg.transforms import recent_item_texts
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results')
 EXAMPLE_USERS = (1, 2, 5, 40)  # Fixed picks: texts of several lengths.
@@ -76,9 +76,8 @@ def main() -> None:
 
     data = KaggleJobViews()[0]
     users = data['user']
-    jobs = recent_training_jobs(data, k=5)
-    sources = [[text] + [data['job'].text[j] for j in js]
-               for text, js in zip(users.text, jobs)]
+    sources = [[text] + items for text, items in
+               zip(users.text, recent_item_texts(data, k=5))]
     masks = {'all': [True] * users.num_nodes}
     masks.update({name: mask.tolist() for name, mask in
                   group_of(users.num_train_interactions).items()})

@@ -59,10 +59,11 @@ def main() -> None:
                               ResumePrompts)
     from lgir_pyg.llm.generators import DEFAULT_MODEL, export_plain_model
     from lgir_pyg.llm.openai_api import transformers_server
+    from lgir_pyg.transforms import user_prompts
 
     builder = ResumePrompts('irc')
     # Every 100th user: a spread of prompt lengths, not just the first ids.
-    all_prompts = builder.build(KaggleJobViews()[0])[::100]
+    all_prompts = user_prompts(KaggleJobViews()[0], builder)[::100]
     prompts = all_prompts[:args.num_prompts]
     llm = HFTextGenerator(batch_size=args.batch_size)
     llm.load()

@@ -33,14 +33,16 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.factories import build_llm, resume_prompts
     from lgir_pyg.llm.resumes import write_resumes
     from lgir_pyg.pipeline import open_dataset
+    from lgir_pyg.transforms import user_prompts
 
     config = run_config(args)
     builder = resume_prompts(config, args.mode, **(
         {} if args.k is None else {'k': args.k}))
     _, data, root = open_dataset(config)
     generator = build_llm(config, root, llm_overrides(args))
-    prompts = builder.build(data)[:args.limit]
-    user_type = interaction_edge_type(data, builder.edge_type)[0]
+    edge_type = interaction_edge_type(data)
+    prompts = user_prompts(data, builder, edge_type)[:args.limit]
+    user_type = edge_type[0]
     users_all = data[user_type].node_id
     users = users_all[:args.limit]
     start = time.perf_counter()

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.evaluation import Evaluator, paired_difference
     from lgir_pyg.factories import generator_factory, resume_prompts
     from lgir_pyg.pipeline import dataset_name, prepare_data
+    from lgir_pyg.transforms import user_prompts
 
     torch.set_num_threads(args.threads)
     base = run_config(args, shortcuts={'seed': args.seed,
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     print('\n== 2. Interactive resume completion (IRC), live for '
           f'{args.live_users} users')
     builder = resume_prompts(base, 'irc')
-    prompts = builder.build(data)[:args.live_users]
+    prompts = user_prompts(data, builder, edge_type)[:args.live_users]
     if prompts:
         live = generator_factory(base, root)('irc').generate(
             prompts, builder.version)

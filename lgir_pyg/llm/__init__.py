@@ -2,15 +2,13 @@ from lgir_pyg.llm.generators import (Completion, HFTextGenerator,
                                      TextGenerator)
 from lgir_pyg.llm.format import ResumeFormat
 from lgir_pyg.llm.cache import CachedGenerator, GenerationCache
-from lgir_pyg.llm.prompts import (ResumePrompts, recent_training_jobs,
-                                  user_context)
+from lgir_pyg.llm.prompts import ResumePrompts
 from lgir_pyg.llm.factory import BACKENDS, build_generator
 
 __all__ = [
     'TextGenerator', 'Completion', 'HFTextGenerator', 'OpenAIGenerator',
     'ResumeFormat', 'GenerationCache', 'CachedGenerator', 'BACKENDS',
-    'build_generator', 'ResumePrompts', 'recent_training_jobs',
-    'user_context'
+    'build_generator', 'ResumePrompts'
 ]
 
 

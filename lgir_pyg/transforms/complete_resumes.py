@@ -1,4 +1,4 @@
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 from torch_geometric.data import HeteroData
 from torch_geometric.data.datapipes import functional_transform
@@ -6,6 +6,23 @@ from torch_geometric.transforms import BaseTransform
 
 from lgir_pyg.datasets.graph import EdgeType, interaction_edge_type
 from lgir_pyg.llm import CachedGenerator, ResumePrompts, TextGenerator
+from lgir_pyg.transforms.recent_items import node_texts, recent_item_texts
+
+
+def user_prompts(data: HeteroData, prompts: ResumePrompts,
+                 edge_type: Optional[EdgeType] = None) -> List[str]:
+    r"""The prompts of :obj:`prompts` for every user of :obj:`data`, read
+    from the graph: the users' :obj:`text` and, for IRC, the texts of their
+    :obj:`prompts.k` most recent *training* items
+    (:func:`~lgir_pyg.transforms.recent_item_texts`). Users and items are
+    the source and destination node types of the interaction edge type
+    (:obj:`edge_type`, or the one non-reverse edge type of :obj:`data`)."""
+    edge_type = interaction_edge_type(data, edge_type)
+    texts = node_texts(data, edge_type[0])
+    if prompts.mode == 'src':  # No item is shown (nor needs a text).
+        return prompts.build(texts)
+    return prompts.build(texts, recent_item_texts(data, prompts.k,
+                                                  edge_type))
 
 
 @functional_transform('complete_resumes')
@@ -52,7 +69,7 @@ class CompleteResumes(BaseTransform):
 
     def forward(self, data: HeteroData) -> HeteroData:
         edge_type = interaction_edge_type(data, self.edge_type)
-        prompts = self.prompts.build(data)
+        prompts = user_prompts(data, self.prompts, edge_type)
         data[edge_type[0]][self.out_attr] = self.generator.generate(
             prompts, self.prompts.version)
         return data
