@@ -122,12 +122,12 @@ def _propagation_row(user: int, num_nodes: int, alpha: Tensor,
 def _lgir_form(model: LGIRRecommender, user: int) -> _LinearForm:
     lgir = model.model
     user_emb, item_emb = model()
-    x0 = torch.cat(lgir.input_embedding(model.user_x, model.job_x,
+    x0 = torch.cat(lgir.input_embedding(model.user_x, model.item_x,
                                         model.num_train))
     parts = {}
     if lgir.use_id:
         emb = torch.cat([lgir.user_embedding.weight,
-                         lgir.job_embedding.weight])
+                         lgir.item_embedding.weight])
         # With "concat" the ID part fills the first columns.
         parts['id'] = F.pad(emb, (0, x0.size(1) - emb.size(1)))
     if lgir.use_text:
@@ -157,12 +157,12 @@ def _lightgcn_form(model: LightGCNRecommender, user: int) -> _LinearForm:
 def _fixed_form(model: FixedEmbedding, data: HeteroData, user: int,
                 user_text: Optional[str]) -> Optional[_LinearForm]:
     num_users = model.user_emb.size(0)
-    coef = model.user_emb.new_zeros(num_users + model.job_emb.size(0))
+    coef = model.user_emb.new_zeros(num_users + model.item_emb.size(0))
     if model.name == 'text':
         # The user's embedding is their own normalised text embedding.
         coef[user] = 1.
-        parts = torch.cat([model.user_emb, model.job_emb])
-        return _LinearForm(coef, {'text': parts}, model.job_emb, 0)
+        parts = torch.cat([model.user_emb, model.item_emb])
+        return _LinearForm(coef, {'text': parts}, model.item_emb, 0)
     if model.name != 'job-mean':
         return None
     if user_text is None:
@@ -175,13 +175,13 @@ def _fixed_form(model: FixedEmbedding, data: HeteroData, user: int,
                         f"matrix '{feature_name(user_text)}' of "
                         f"{num_users} rows")
     parts = torch.cat([F.normalize(own.to(coef.dtype), dim=-1),
-                       model.job_emb])
+                       model.item_emb])
     edge_index = data[model.edge_type].edge_index
     items = edge_index[1, edge_index[0] == user] + num_users
     coef[user] = 1.
     coef.index_add_(0, items, torch.ones_like(items, dtype=coef.dtype))
     coef = coef / (coef @ parts).norm().clamp_min(1e-12)
-    return _LinearForm(coef, {'text': parts}, model.job_emb, 1)
+    return _LinearForm(coef, {'text': parts}, model.item_emb, 1)
 
 
 def _linear_form(model: Recommender, data: HeteroData, user: int,

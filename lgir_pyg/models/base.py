@@ -70,12 +70,12 @@ class Recommender(torch.nn.Module):
             raise UsageError(f"'side' must be 'user' or 'item' (got "
                              f"{side!r})")
         self.eval()
-        user_emb, job_emb = self()
+        user_emb, item_emb = self()
         if side == 'item':
-            return lambda item_index: job_emb[item_index.to(
-                job_emb.device)] @ user_emb.t()
+            return lambda item_index: item_emb[item_index.to(
+                item_emb.device)] @ user_emb.t()
         return lambda user_index: user_emb[user_index.to(
-            user_emb.device)] @ job_emb.t()
+            user_emb.device)] @ item_emb.t()
 
     @torch.no_grad()
     def recommend(
@@ -95,20 +95,20 @@ class Recommender(torch.nn.Module):
 
 class FixedEmbedding(Recommender):
     r"""A recommender without training: fixed user and item embeddings."""
-    def __init__(self, user_emb: Tensor, job_emb: Tensor, name: str,
+    def __init__(self, user_emb: Tensor, item_emb: Tensor, name: str,
                  edge_type: EdgeType) -> None:
         super().__init__()
         self.register_buffer('user_emb', user_emb)
-        self.register_buffer('job_emb', job_emb)
+        self.register_buffer('item_emb', item_emb)
         self.name = name
         self.edge_type = edge_type
 
     def forward(self) -> Tuple[Tensor, Tensor]:
-        return self.user_emb, self.job_emb
+        return self.user_emb, self.item_emb
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}({self.name}, '
-                f'{self.user_emb.size(0)}, {self.job_emb.size(0)})')
+                f'{self.user_emb.size(0)}, {self.item_emb.size(0)})')
 
 
 def node_features(data: HeteroData, node_type: str, attr: str) -> Tensor:
@@ -138,21 +138,21 @@ def text_features(data: HeteroData, user_features: str,
     of a text model, checked by :func:`node_features`."""
     edge_type = interaction_edge_type(data, edge_type)
     user_x = node_features(data, edge_type[0], user_features)
-    job_x = node_features(data, edge_type[2], item_features)
-    if user_x.size(1) != job_x.size(1):
+    item_x = node_features(data, edge_type[2], item_features)
+    if user_x.size(1) != item_x.size(1):
         raise DataError(f"User features '{user_features}' have "
                         f"{user_x.size(1)} channels but item features "
-                        f"'{item_features}' {job_x.size(1)}: encode both "
+                        f"'{item_features}' {item_x.size(1)}: encode both "
                         f"with the same encoder")
-    return edge_type, user_x, job_x
+    return edge_type, user_x, item_x
 
 
-def drop_edges(edge_index: Tensor, user: Tensor, job: Tensor,
-               num_jobs: int) -> Tensor:
-    r"""Returns the user-job :obj:`edge_index` without the pairs
-    :obj:`(user[i], job[i])`."""
-    key = edge_index[0] * num_jobs + edge_index[1]
-    return edge_index[:, ~torch.isin(key, user * num_jobs + job)]
+def drop_edges(edge_index: Tensor, user: Tensor, item: Tensor,
+               num_items: int) -> Tensor:
+    r"""Returns the user-item :obj:`edge_index` without the pairs
+    :obj:`(user[i], item[i])`."""
+    key = edge_index[0] * num_items + edge_index[1]
+    return edge_index[:, ~torch.isin(key, user * num_items + item)]
 
 
 PROPAGATIONS = ('auto', 'full', 'batch')
@@ -175,7 +175,7 @@ class GraphRecommender(Recommender):
     With :obj:`mask_targets=True` the positive edges of a training batch
     are left out of message passing for that batch, so the model learns to
     predict interactions it cannot see, as it must on held-out ones;
-    otherwise a user's embedding contains its positive jobs and BPR rewards
+    otherwise a user's embedding contains its positive items and BPR rewards
     recognising them. Left out means absent from the graph: the degrees
     that normalise messages do not count them either.
 
@@ -203,12 +203,12 @@ class GraphRecommender(Recommender):
         super().__init__()
         self.edge_type = interaction_edge_type(data, edge_type)
         self.num_users = data[self.edge_type[0]].num_nodes
-        self.num_jobs = data[self.edge_type[2]].num_nodes
+        self.num_items = data[self.edge_type[2]].num_nodes
         self.mask_targets = mask_targets
         self.register_buffer('edge_index', data[self.edge_type].edge_index)
         self.neighborhood = NeighborhoodSampler(self.edge_index,
                                                 self.num_users,
-                                                self.num_jobs)
+                                                self.num_items)
 
     @property
     def num_layers(self) -> int:
@@ -287,28 +287,28 @@ class GraphRecommender(Recommender):
         if self.mask_targets:
             masked = (torch.stack([user, pos]) if masked_edge_index is None
                       else masked_edge_index)
-        job_offset = self.num_users
+        item_offset = self.num_users
         if self.resolve_propagation(propagation) == 'full':
             edge_index = self.edge_index
             if masked is not None:
                 edge_index = drop_edges(edge_index, masked[0], masked[1],
-                                        self.num_jobs)
-            user_emb, job_emb = self.embed(edge_index)
+                                        self.num_items)
+            user_emb, item_emb = self.embed(edge_index)
             user_emb, pos_emb, neg_emb = (user_emb.index_select(0, user),
-                                          job_emb.index_select(0, pos),
-                                          job_emb.index_select(0, neg))
+                                          item_emb.index_select(0, pos),
+                                          item_emb.index_select(0, neg))
         else:
-            seed = torch.unique(torch.cat([user, pos + job_offset,
-                                           neg + job_offset]))
+            seed = torch.unique(torch.cat([user, pos + item_offset,
+                                           neg + item_offset]))
             subgraph = self.neighborhood.sample(seed, masked,
                                                 self.fanouts(num_neighbors))
             emb = self.embed_subgraph(subgraph)
             user_emb, pos_emb, neg_emb = (
                 emb.index_select(0, subgraph.index(node))
-                for node in (user, pos + job_offset, neg + job_offset))
+                for node in (user, pos + item_offset, neg + item_offset))
         pos_rank = (user_emb * pos_emb).sum(dim=-1)
         neg_rank = (user_emb * neg_emb).sum(dim=-1)
-        node_id = torch.cat([user, pos + job_offset, neg + job_offset])
+        node_id = torch.cat([user, pos + item_offset, neg + item_offset])
         return self.model.recommendation_loss(pos_rank, neg_rank, node_id,
                                               lambda_reg=self.lambda_reg)
 

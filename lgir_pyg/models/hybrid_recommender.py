@@ -28,7 +28,7 @@ class HybridRecommender(GraphRecommender):
 
     With :obj:`mask_targets=True` (see :class:`GraphRecommender`) a node
     whose only training pairs are the batch's positives is cold for that
-    batch and gets no ID signal, like a held-out job without training
+    batch and gets no ID signal, like a held-out item without training
     pairs: the mix of ID and text signal is learned on the graph's own
     share of cold positives. The GAN's few-shot and many-shot users are
     the :obj:`quantiles` of the graph's training interactions per user
@@ -86,19 +86,19 @@ class HybridRecommender(GraphRecommender):
                  mask_targets: bool = True,
                  gan_kwargs: Optional[Dict[str, Any]] = None,
                  edge_type: Optional[EdgeType] = None) -> None:
-        edge_type, user_x, job_x = text_features(data, user_features,
+        edge_type, user_x, item_x = text_features(data, user_features,
                                                  item_features, edge_type)
         super().__init__(data, mask_targets, edge_type)
         channels = user_x.size(1)
         self.lambda_reg = lambda_reg
         self.register_buffer('user_x', user_x)
-        self.register_buffer('job_x', job_x)
+        self.register_buffer('item_x', item_x)
         self.register_buffer(
             'num_train',
             torch.bincount(self.edge_index[0], minlength=self.num_users))
         refine = GANRefine(channels, **{**GAN_DEFAULTS, **(gan_kwargs or {})}
                            ) if gan else None
-        self.model = HybridLGIR(self.num_users, self.num_jobs, channels,
+        self.model = HybridLGIR(self.num_users, self.num_items, channels,
                                 id_dim=id_dim, id_layers=id_layers,
                                 text_layers=text_layers,
                                 id_lr_scale=id_lr_scale, id_init=id_init,
@@ -112,14 +112,14 @@ class HybridRecommender(GraphRecommender):
     discriminator_parameters = LGIRRecommender.discriminator_parameters
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
-        return self.model(edge_index, self.user_x, self.job_x,
+        return self.model(edge_index, self.user_x, self.item_x,
                           self.num_train)
 
     def embed_subgraph(self, subgraph: Subgraph) -> Tensor:
         model, refine = self.model, self.model.refine
         node = subgraph.node
         num_users = int(torch.searchsorted(node, self.num_users))
-        user, job = node[:num_users], node[num_users:] - self.num_users
+        user, item = node[:num_users], node[num_users:] - self.num_users
         edge_index, edge_weight = subgraph_gcn_norm(subgraph,
                                                     dtype=self.user_x.dtype)
         at_input = refine is not None and model.refine_at == 'input'
@@ -128,23 +128,23 @@ class HybridRecommender(GraphRecommender):
             mask = (self.few_shot[user] if refine.select == 'threshold'
                     else refine.refine_mask(self.user_x[user]))
             refine_index = mask.nonzero().view(-1)
-        user_x, job_x = model.text.input_embedding(
-            self.user_x, self.job_x, self.num_train, user, job, refine_index)
-        z = model.text.propagate(torch.cat([user_x, job_x]), edge_index,
-                                 edge_weight)
-        user_z, job_z = z[:num_users], z[num_users:]
+        user_x, item_x = model.text.input_embedding(
+            self.user_x, self.item_x, self.num_train, user, item, refine_index)
+        z = model.text.propagate_layers(torch.cat([user_x, item_x]),
+                                        edge_index, edge_weight)
+        user_z, item_z = z[:num_users], z[num_users:]
         degree = subgraph.degree
         if refine is not None and not at_input:
             index = model.output_refine_mask(
                 user_z, degree[:num_users], self.num_train).nonzero().view(-1)
             user_z = user_z.index_copy(0, index,
                                        refine.generator(user_z[index]))
-        m = model.id.propagate(model.id_input(user, job), edge_index,
-                               edge_weight)
-        user_emb, job_emb = model.combine(user_z, job_z, m[:num_users],
+        m = model.id.propagate_layers(model.id_input(user, item),
+                                      edge_index, edge_weight)
+        user_emb, item_emb = model.combine(user_z, item_z, m[:num_users],
                                           m[num_users:], degree[:num_users],
                                           degree[num_users:])
-        return torch.cat([user_emb, job_emb])
+        return torch.cat([user_emb, item_emb])
 
     @torch.no_grad()
     def text_output(self, user: Tensor) -> Tensor:
@@ -156,13 +156,13 @@ class HybridRecommender(GraphRecommender):
                                             [-1] * text.num_layers)
         node = subgraph.node
         num_users = int(torch.searchsorted(node, self.num_users))
-        user_x, job_x = text.input_embedding(
-            self.user_x, self.job_x, user_index=node[:num_users],
-            job_index=node[num_users:] - self.num_users)
+        user_x, item_x = text.input_embedding(
+            self.user_x, self.item_x, user_index=node[:num_users],
+            item_index=node[num_users:] - self.num_users)
         edge_index, edge_weight = subgraph_gcn_norm(subgraph,
                                                     dtype=user_x.dtype)
-        out = text.propagate(torch.cat([user_x, job_x]), edge_index,
-                             edge_weight)
+        out = text.propagate_layers(torch.cat([user_x, item_x]),
+                                    edge_index, edge_weight)
         return out[subgraph.index(user)]
 
     def gan_loss(

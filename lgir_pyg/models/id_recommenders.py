@@ -25,7 +25,7 @@ def popularity(data: HeteroData,
 class LightGCNRecommender(GraphRecommender):
     r"""PyG's :class:`~torch_geometric.nn.models.LightGCN`, used as it is,
     on the homogeneous view of the bipartite graph: users are nodes
-    :obj:`[0, num_users)`, jobs :obj:`[num_users, num_users + num_jobs)`.
+    :obj:`[0, num_users)`, items :obj:`[num_users, num_users + num_items)`.
     With :obj:`num_layers=0` it is matrix factorisation (BPR-MF). Its
     mini-batch path runs the same layers on the batch's subgraph, see
     :class:`GraphRecommender`.
@@ -48,13 +48,13 @@ class LightGCNRecommender(GraphRecommender):
                  edge_type: Optional[EdgeType] = None) -> None:
         super().__init__(data, mask_targets and num_layers > 0, edge_type)
         self.lambda_reg = lambda_reg
-        self.model = LightGCN(self.num_users + self.num_jobs, embedding_dim,
+        self.model = LightGCN(self.num_users + self.num_items, embedding_dim,
                               num_layers)
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
-        user, job = edge_index[0], edge_index[1] + self.num_users
+        user, item = edge_index[0], edge_index[1] + self.num_users
         emb = self.model.get_embedding(
-            torch.stack([torch.cat([user, job]), torch.cat([job, user])]))
+            torch.stack([torch.cat([user, item]), torch.cat([item, user])]))
         return emb[:self.num_users], emb[self.num_users:]
 
     def embed_subgraph(self, subgraph: Subgraph) -> Tensor:

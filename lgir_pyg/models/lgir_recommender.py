@@ -33,14 +33,14 @@ class LGIRRecommender(GraphRecommender):
     few-shot users' text embeddings (:class:`lgir_pyg.nn.GANRefine`).
 
     The defaults differ from :class:`~lgir_pyg.nn.LGIR`'s and are tuned on
-    KaggleJobViews, where most held-out jobs are cold: no ID embeddings,
-    one propagation layer without self-loops, separate user and job
+    KaggleJobViews, where most held-out items are cold: no ID embeddings,
+    one propagation layer without self-loops, separate user and item
     projections of the full text size, and :obj:`text_init="identity"`:
-    the job projection starts as the identity and the user projection at
-    zero, so the untrained model scores a job by the inner product of its
-    text embedding with the user's propagated training jobs (close to the
+    the item projection starts as the identity and the user projection at
+    zero, so the untrained model scores an item by the inner product of its
+    text embedding with the user's propagated training items (close to the
     :obj:`job-mean` baseline), and training learns from there. Propagating
-    user texts into job embeddings from the start makes warm jobs win by
+    user texts into item embeddings from the start makes warm items win by
     user-user text similarity instead.
 
     A mini-batch (see :class:`GraphRecommender`) projects the texts of the
@@ -63,7 +63,7 @@ class LGIRRecommender(GraphRecommender):
         num_layers (int, optional): Propagation layers. (default: :obj:`1`)
         use_id (bool, optional): Add ID embeddings. (default: :obj:`False`)
         shared_projection (bool, optional): One text projection for users
-            and jobs. (default: :obj:`False`)
+            and items. (default: :obj:`False`)
         self_loops (str, optional): See :class:`lgir_pyg.nn.LGIR`.
             (default: :obj:`"none"`)
         text_init (str, optional): :obj:`"identity"` (see above; needs
@@ -89,19 +89,19 @@ class LGIRRecommender(GraphRecommender):
                  lambda_reg: float = 1e-4, mask_targets: bool = True,
                  gan_kwargs: Optional[Dict[str, Any]] = None,
                  edge_type: Optional[EdgeType] = None, **kwargs) -> None:
-        edge_type, user_x, job_x = text_features(data, user_features,
+        edge_type, user_x, item_x = text_features(data, user_features,
                                                  item_features, edge_type)
         super().__init__(data, mask_targets, edge_type)
         channels = user_x.size(1)
         embedding_dim = embedding_dim or channels
         self.lambda_reg = lambda_reg
         self.register_buffer('user_x', user_x)
-        self.register_buffer('job_x', job_x)
+        self.register_buffer('item_x', item_x)
         self.register_buffer(
             'num_train',
             torch.bincount(self.edge_index[0], minlength=self.num_users))
         refine = GANRefine(channels, **(gan_kwargs or {})) if gan else None
-        self.model = LGIR(self.num_users, self.num_jobs, channels,
+        self.model = LGIR(self.num_users, self.num_items, channels,
                           embedding_dim=embedding_dim, num_layers=num_layers,
                           use_id=use_id, shared_projection=shared_projection,
                           self_loops=self_loops, text_init=text_init,
@@ -110,25 +110,25 @@ class LGIRRecommender(GraphRecommender):
             register_shot_groups(self, refine)
 
     def embed(self, edge_index: Tensor) -> Tuple[Tensor, Tensor]:
-        return self.model(edge_index, self.user_x, self.job_x,
+        return self.model(edge_index, self.user_x, self.item_x,
                           self.num_train)
 
     def embed_subgraph(self, subgraph: Subgraph) -> Tensor:
         node = subgraph.node
         num_users = int(torch.searchsorted(node, self.num_users))
-        user, job = node[:num_users], node[num_users:] - self.num_users
+        user, item = node[:num_users], node[num_users:] - self.num_users
         refine_index = None
         refine = self.model.refine
         if refine is not None:
             mask = (self.few_shot[user] if refine.select == 'threshold' else
                     refine.refine_mask(self.user_x[user]))
             refine_index = mask.nonzero().view(-1)
-        user_x, job_x = self.model.input_embedding(
-            self.user_x, self.job_x, self.num_train, user, job, refine_index)
-        x = torch.cat([user_x, job_x])
+        user_x, item_x = self.model.input_embedding(
+            self.user_x, self.item_x, self.num_train, user, item, refine_index)
+        x = torch.cat([user_x, item_x])
         edge_index, edge_weight = subgraph_gcn_norm(
             subgraph, self.model.self_loops, x.dtype)
-        return self.model.propagate(x, edge_index, edge_weight)
+        return self.model.propagate_layers(x, edge_index, edge_weight)
 
     def sample_shots(
         self,

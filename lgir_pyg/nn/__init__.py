@@ -6,7 +6,7 @@ one (finite features, indices in range) run only in PyG's debug mode:
 .. code-block:: python
 
     with torch_geometric.debug():
-        user_emb, job_emb = model(edge_index, user_x, job_x)
+        user_emb, item_emb = model(edge_index, user_x, item_x)
 """
 from lgir_pyg.nn.gan import (
     GANRefine,

@@ -29,9 +29,9 @@ class HybridLGIR(torch.nn.Module):
 
     The text tower :math:`\mathbf{z}` is :class:`LGIR` on text alone
     (:obj:`text_layers` propagation layers without self-loops, separate
-    user and job projections of the text size, :obj:`text_init=
-    "identity"`), so the untrained model ranks jobs by their text's inner
-    product with the texts of the user's propagated jobs. The ID tower
+    user and item projections of the text size, :obj:`text_init=
+    "identity"`), so the untrained model ranks items by their text's inner
+    product with the texts of the user's propagated items. The ID tower
     :math:`\mathbf{m}` is a LightGCN over ID embeddings (:class:`LGIR` with
     :obj:`use_text=False` and :obj:`self_loops="none"`; matrix
     factorisation for :obj:`id_layers=0`) that starts from small random
@@ -39,13 +39,13 @@ class HybridLGIR(torch.nn.Module):
     text model.
 
     With :obj:`mask_isolated="item"` the ID tower's output is zero for
-    every job without an edge in the given graph: a cold job has no ID
+    every item without an edge in the given graph: a cold item has no ID
     signal. Trained with target masking (a batch's positive pairs left out
-    of the graph), a job whose only training pair is the batch's positive is
-    cold for that batch, exactly like a held-out job without training
+    of the graph), an item whose only training pair is the batch's positive is
+    cold for that batch, exactly like a held-out item without training
     pairs, so the towers learn how far to trust ID scores against text
     scores from the graph's own share of cold positives, instead of
-    learning that every job with a training pair beats every job without.
+    learning that every item with a training pair beats every item without.
     :obj:`"both"` also zeroes users without an edge, :obj:`"none"` keeps
     every ID embedding (a plain LightGCN tower).
 
@@ -66,7 +66,7 @@ class HybridLGIR(torch.nn.Module):
 
     Args:
         num_users (int): Number of users.
-        num_jobs (int): Number of jobs.
+        num_items (int): Number of items.
         text_channels (int): Size of the text embeddings.
         id_dim (int, optional): Size of the ID embeddings.
             (default: :obj:`64`)
@@ -87,7 +87,7 @@ class HybridLGIR(torch.nn.Module):
     def __init__(
         self,
         num_users: int,
-        num_jobs: int,
+        num_items: int,
         text_channels: int,
         id_dim: int = 64,
         id_layers: int = 3,
@@ -112,7 +112,7 @@ class HybridLGIR(torch.nn.Module):
             raise UsageError(f"'refine' expects {refine.channels} channels "
                              f"but 'text_channels' is {text_channels}")
         self.num_users = num_users
-        self.num_jobs = num_jobs
+        self.num_items = num_items
         self.text_channels = text_channels
         self.id_dim = id_dim
         self.id_lr_scale = id_lr_scale
@@ -122,12 +122,12 @@ class HybridLGIR(torch.nn.Module):
         self.refine_at = refine_at
         self.out_channels = text_channels + id_dim
 
-        self.text = LGIR(num_users, num_jobs, text_channels,
+        self.text = LGIR(num_users, num_items, text_channels,
                          embedding_dim=text_channels, num_layers=text_layers,
                          use_id=False, shared_projection=False,
                          self_loops='none', text_init='identity',
                          refine=refine if refine_at == 'input' else None)
-        self.id = LGIR(num_users, num_jobs, text_channels,
+        self.id = LGIR(num_users, num_items, text_channels,
                        embedding_dim=id_dim, num_layers=id_layers,
                        use_text=False, self_loops='none')
         self.reset_parameters()
@@ -139,7 +139,7 @@ class HybridLGIR(torch.nn.Module):
         self.text.reset_parameters()
         self.id.reset_parameters()
         with torch.no_grad():
-            for emb in (self.id.user_embedding, self.id.job_embedding):
+            for emb in (self.id.user_embedding, self.id.item_embedding):
                 emb.weight.mul_(self.id_init / self.id_lr_scale)
         if self.refine is not None:
             self.refine.reset_parameters()
@@ -150,7 +150,7 @@ class HybridLGIR(torch.nn.Module):
         return max(self.text.num_layers, self.id.num_layers)
 
     def id_embedding_weight(self) -> Tensor:
-        r"""The layer-0 ID embeddings of users followed by jobs,
+        r"""The layer-0 ID embeddings of users followed by items,
         :math:`(|\mathcal{U}| + |\mathcal{J}|, D)`, on the scale
         :meth:`forward` uses."""
         return self.id_input()
@@ -158,28 +158,28 @@ class HybridLGIR(torch.nn.Module):
     def id_input(
         self,
         user_index: Optional[Tensor] = None,
-        job_index: Optional[Tensor] = None,
+        item_index: Optional[Tensor] = None,
     ) -> Tensor:
         r"""Returns the layer-0 ID embeddings of the users
-        :obj:`user_index` followed by the jobs :obj:`job_index` (all if
-        :obj:`None`), for :meth:`LGIR.propagate` of :obj:`id`.
+        :obj:`user_index` followed by the items :obj:`item_index` (all if
+        :obj:`None`), for :meth:`LGIR.propagate_layers` of :obj:`id`.
 
         Args:
             user_index (torch.Tensor, optional): Users. (default: :obj:`None`)
-            job_index (torch.Tensor, optional): Jobs. (default: :obj:`None`)
+            item_index (torch.Tensor, optional): Items. (default: :obj:`None`)
         """
-        user, job = self.id.input_embedding(user_index=user_index,
-                                            job_index=job_index)
-        return self.id_lr_scale * torch.cat([user, job])
+        user, item = self.id.input_embedding(user_index=user_index,
+                                            item_index=item_index)
+        return self.id_lr_scale * torch.cat([user, item])
 
     def combine(
         self,
         user_z: Tensor,
-        job_z: Tensor,
+        item_z: Tensor,
         user_m: Tensor,
-        job_m: Tensor,
+        item_m: Tensor,
         user_degree: Tensor,
-        job_degree: Tensor,
+        item_degree: Tensor,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the embeddings :math:`[\mathbf{z}_u, \mathbf{m}_u]` and
         :math:`[\mathbf{z}_j, \mathbf{m}_j]` of the towers' outputs, without
@@ -188,54 +188,54 @@ class HybridLGIR(torch.nn.Module):
 
         Args:
             user_z (torch.Tensor): Text tower, users :math:`(N_u, F)`.
-            job_z (torch.Tensor): Text tower, jobs :math:`(N_j, F)`.
+            item_z (torch.Tensor): Text tower, items :math:`(N_j, F)`.
             user_m (torch.Tensor): ID tower, users :math:`(N_u, D)`.
-            job_m (torch.Tensor): ID tower, jobs :math:`(N_j, D)`.
+            item_m (torch.Tensor): ID tower, items :math:`(N_j, D)`.
             user_degree (torch.Tensor): Degree of each user in the graph
                 propagated over :math:`(N_u)`.
-            job_degree (torch.Tensor): Degree of each job :math:`(N_j)`.
+            item_degree (torch.Tensor): Degree of each item :math:`(N_j)`.
         """
         if self.mask_isolated == 'both':
             user_m = user_m * (user_degree > 0).unsqueeze(-1).to(user_m.dtype)
         if self.mask_isolated != 'none':
-            job_m = job_m * (job_degree > 0).unsqueeze(-1).to(job_m.dtype)
+            item_m = item_m * (item_degree > 0).unsqueeze(-1).to(item_m.dtype)
         return (torch.cat([user_z, user_m], dim=-1),
-                torch.cat([job_z, job_m], dim=-1))
+                torch.cat([item_z, item_m], dim=-1))
 
     def forward(
         self,
         edge_index: Tensor,
         user_x: Tensor,
-        job_x: Tensor,
+        item_x: Tensor,
         num_train_interactions: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
-        r"""Returns the user embeddings :math:`(|\mathcal{U}|, D)` and job
+        r"""Returns the user embeddings :math:`(|\mathcal{U}|, D)` and item
         embeddings :math:`(|\mathcal{J}|, D)`, :math:`D` =
         :obj:`out_channels`, whose inner products are the scores.
 
         Args:
-            edge_index (torch.Tensor): The user-job edges to propagate over
-                :math:`(2, |\mathcal{E}|)`, users in row 0 and jobs in row
+            edge_index (torch.Tensor): The user-item edges to propagate over
+                :math:`(2, |\mathcal{E}|)`, users in row 0 and items in row
                 1; nodes without an edge here get no ID signal.
             user_x (torch.Tensor): User text embeddings
                 :math:`(|\mathcal{U}|, F)`.
-            job_x (torch.Tensor): Job text embeddings
+            item_x (torch.Tensor): Item text embeddings
                 :math:`(|\mathcal{J}|, F)`.
             num_train_interactions (torch.Tensor, optional): Training
                 interactions per user, which select the users :obj:`refine`
                 refines. (default: :obj:`None`)
         """
-        user_z, job_z = self.text(edge_index, user_x, job_x,
+        user_z, item_z = self.text(edge_index, user_x, item_x,
                                   num_train_interactions)
         user_degree = degree(edge_index[0], self.num_users)
         if self.refine is not None and self.refine_at == 'output':
             mask = self.output_refine_mask(user_z, user_degree,
                                            num_train_interactions)
             user_z = self.refine(user_z, mask=mask)
-        user_m, job_m = self.id(edge_index)
-        return self.combine(user_z, job_z, self.id_lr_scale * user_m,
-                            self.id_lr_scale * job_m, user_degree,
-                            degree(edge_index[1], self.num_jobs))
+        user_m, item_m = self.id(edge_index)
+        return self.combine(user_z, item_z, self.id_lr_scale * user_m,
+                            self.id_lr_scale * item_m, user_degree,
+                            degree(edge_index[1], self.num_items))
 
     def output_refine_mask(
         self,
@@ -283,7 +283,7 @@ class HybridLGIR(torch.nn.Module):
     ) -> Tensor:
         r"""The BPR loss of the ranks plus the :math:`L_2` regularisation of
         the layer-0 ID embeddings of the nodes :obj:`node_id` (users
-        :obj:`0, ..., num_users - 1` followed by jobs; all if :obj:`None`),
+        :obj:`0, ..., num_users - 1` followed by items; all if :obj:`None`),
         with the signature of
         :meth:`torch_geometric.nn.models.LightGCN.recommendation_loss`.
 
@@ -306,7 +306,7 @@ class HybridLGIR(torch.nn.Module):
         self,
         edge_index: Tensor,
         user_x: Tensor,
-        job_x: Tensor,
+        item_x: Tensor,
         num_train_interactions: Optional[Tensor] = None,
         few_index: Optional[Tensor] = None,
         many_index: Optional[Tensor] = None,
@@ -318,9 +318,9 @@ class HybridLGIR(torch.nn.Module):
         learn from the adversarial losses.
 
         Args:
-            edge_index (torch.Tensor): The user-job edges.
+            edge_index (torch.Tensor): The user-item edges.
             user_x (torch.Tensor): User text embeddings.
-            job_x (torch.Tensor): Job text embeddings.
+            item_x (torch.Tensor): Item text embeddings.
             num_train_interactions (torch.Tensor, optional): Training
                 interactions per user. (default: :obj:`None`)
             few_index (torch.Tensor, optional): Rows of few-shot users.
@@ -332,7 +332,7 @@ class HybridLGIR(torch.nn.Module):
             raise UsageError("'gan_loss' needs a model built with 'refine'")
         x = user_x
         if self.refine_at == 'output':
-            x = self.text(edge_index, user_x, job_x)[0].detach()
+            x = self.text(edge_index, user_x, item_x)[0].detach()
         return self.refine.loss(x, num_train_interactions, few_index,
                                 many_index)
 
@@ -340,7 +340,7 @@ class HybridLGIR(torch.nn.Module):
         refine = ('' if self.refine is None else
                   f', refine={self.refine}, refine_at={self.refine_at}')
         return (f'{self.__class__.__name__}({self.num_users}, '
-                f'{self.num_jobs}, {self.text_channels}, '
+                f'{self.num_items}, {self.text_channels}, '
                 f'id_dim={self.id_dim}, id_layers={self.id.num_layers}, '
                 f'text_layers={self.text.num_layers}, '
                 f'id_lr_scale={self.id_lr_scale}, '

@@ -23,11 +23,11 @@ class LGIR(torch.nn.Module):
     r"""The recommender of LGIR from the `"Enhancing Job Recommendation
     through LLM-based Generative Adversarial Networks"
     <https://arxiv.org/abs/2307.10747>`_ paper: a LightGCN over the bipartite
-    user-job graph whose node inputs combine an ID embedding with a linear
-    projection of the text embedding of the (refined) resume or the job
+    user-item graph whose node inputs combine an ID embedding with a linear
+    projection of the text embedding of the (refined) resume or the item
     description.
 
-    The input of user :math:`u` (and likewise of job :math:`j`) is
+    The input of user :math:`u` (and likewise of item :math:`j`) is
 
     .. math::
         \mathbf{x}^{(0)}_u = \mathbf{e}_u + \mathbf{W} \mathbf{t}_u
@@ -45,17 +45,17 @@ class LGIR(torch.nn.Module):
         \mathbf{x}_i = \sum_{l=0}^{L} \alpha_l \mathbf{x}^{(l)}_i,
 
     where :math:`\hat{\mathbf{A}} = \mathbf{A} + \mathbf{S}` is the
-    symmetric user-job adjacency plus the self-loops :math:`\mathbf{S}`
+    symmetric user-item adjacency plus the self-loops :math:`\mathbf{S}`
     chosen by :obj:`self_loops` and :math:`\hat{\mathbf{D}}` its degree
-    matrix, and a user-job pair is scored by the inner product
+    matrix, and a user-item pair is scored by the inner product
 
     .. math::
         \hat{y}_{uj} = \mathbf{x}_u^{\top} \mathbf{x}_j.
 
     .. note::
 
-        Most test jobs of a recruitment dataset have no training interaction
-        (cold jobs), so only their text can rank them. In LightGCN an
+        Most test items of a recruitment dataset have no training interaction
+        (cold items), so only their text can rank them. In LightGCN an
         isolated node's propagated layers are zero and its final embedding
         shrinks to :math:`\alpha_0 \mathbf{x}^{(0)}`. With
         :obj:`self_loops="isolated"` (default) isolated nodes get a self-loop
@@ -74,7 +74,7 @@ class LGIR(torch.nn.Module):
 
     Args:
         num_users (int): Number of users.
-        num_jobs (int): Number of jobs.
+        num_items (int): Number of items.
         text_channels (int): Size of the text embeddings.
         embedding_dim (int, optional): Size of the ID embedding and of the
             text projection. (default: :obj:`64`)
@@ -92,18 +92,18 @@ class LGIR(torch.nn.Module):
         use_text (bool, optional): Whether to use text embeddings.
             (default: :obj:`True`)
         shared_projection (bool, optional): If set to :obj:`True`, users and
-            jobs share one text projection :math:`\mathbf{W}`, which keeps
-            resumes and job descriptions, embedded by the same encoder, in one
+            items share one text projection :math:`\mathbf{W}`, which keeps
+            user and item texts, embedded by the same encoder, in one
             space; otherwise each node type has its own.
             (default: :obj:`True`)
         self_loops (str, optional): :obj:`"isolated"`, :obj:`"all"` or
             :obj:`"none"`, see the note above. (default: :obj:`"isolated"`)
         text_init (str, optional): :obj:`"random"` initialises the text
             projections like :class:`torch.nn.Linear`; :obj:`"identity"`
-            starts the job projection as the identity and the user
-            projection at zero, so that the untrained model scores a job by
+            starts the item projection as the identity and the user
+            projection at zero, so that the untrained model scores an item by
             the inner product of its text embedding with the text of the
-            user's propagated jobs. :obj:`"identity"` needs separate
+            user's propagated items. :obj:`"identity"` needs separate
             projections (:obj:`shared_projection=False`) of the text size
             (:obj:`embedding_dim=text_channels`). (default: :obj:`"random"`)
         cached (bool, optional): If set to :obj:`True`, the normalised
@@ -119,7 +119,7 @@ class LGIR(torch.nn.Module):
     def __init__(
         self,
         num_users: int,
-        num_jobs: int,
+        num_items: int,
         text_channels: int,
         embedding_dim: int = 64,
         num_layers: int = 3,
@@ -160,7 +160,7 @@ class LGIR(torch.nn.Module):
                              f"but 'text_channels' is {text_channels}")
 
         self.num_users = num_users
-        self.num_jobs = num_jobs
+        self.num_items = num_items
         self.text_channels = text_channels
         self.embedding_dim = embedding_dim
         self.num_layers = num_layers
@@ -185,16 +185,16 @@ class LGIR(torch.nn.Module):
             alpha = torch.tensor([alpha] * (num_layers + 1))
         self.register_buffer('alpha', alpha)
 
-        self.user_embedding = self.job_embedding = None
+        self.user_embedding = self.item_embedding = None
         if use_id:
             self.user_embedding = Embedding(num_users, embedding_dim)
-            self.job_embedding = Embedding(num_jobs, embedding_dim)
-        self.user_proj = self.job_proj = None
+            self.item_embedding = Embedding(num_items, embedding_dim)
+        self.user_proj = self.item_proj = None
         if use_text:
             self.user_proj = Linear(text_channels, embedding_dim, bias=False)
-            self.job_proj = self.user_proj
+            self.item_proj = self.user_proj
             if not shared_projection:
-                self.job_proj = Linear(text_channels, embedding_dim,
+                self.item_proj = Linear(text_channels, embedding_dim,
                                        bias=False)
         self.conv = LGConv(normalize=False)
         # Buffers, so that `.to()` and `.double()` move the cache and
@@ -209,15 +209,15 @@ class LGIR(torch.nn.Module):
         :obj:`text_init` and clears the cached adjacency."""
         if self.use_id:
             torch.nn.init.xavier_uniform_(self.user_embedding.weight)
-            torch.nn.init.xavier_uniform_(self.job_embedding.weight)
+            torch.nn.init.xavier_uniform_(self.item_embedding.weight)
         if self.use_text:
             # Drawn for every text_init, so that the random values of the
             # other parameters do not depend on it.
             self.user_proj.reset_parameters()
             if not self.shared_projection:
-                self.job_proj.reset_parameters()
+                self.item_proj.reset_parameters()
         if self.text_init == 'identity':
-            torch.nn.init.eye_(self.job_proj.weight)
+            torch.nn.init.eye_(self.item_proj.weight)
             torch.nn.init.zeros_(self.user_proj.weight)
         if self.refine is not None:
             self.refine.reset_parameters()
@@ -230,14 +230,14 @@ class LGIR(torch.nn.Module):
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the normalised adjacency :math:`\hat{\mathbf{D}}^{-1/2}
         \hat{\mathbf{A}} \hat{\mathbf{D}}^{-1/2}` over users
-        :obj:`0, ..., num_users - 1` followed by jobs as
+        :obj:`0, ..., num_users - 1` followed by items as
         :obj:`(edge_index, edge_weight)`. A pair given more than once counts
         once: its copies get weight zero, which keeps every shape
         independent of the data.
 
         Args:
-            edge_index (torch.Tensor): The user-job training edges
-                :math:`(2, |\mathcal{E}|)`, users in row 0 and jobs in row 1,
+            edge_index (torch.Tensor): The user-item training edges
+                :math:`(2, |\mathcal{E}|)`, users in row 0 and items in row 1,
                 both indexed within their node type.
             dtype (torch.dtype, optional): The type of the weights; the
                 default floating point type if :obj:`None`.
@@ -248,16 +248,16 @@ class LGIR(torch.nn.Module):
                              f"{tuple(edge_index.size())})")
         check_index("'edge_index' row 0 (users)", edge_index[0],
                     self.num_users)
-        check_index("'edge_index' row 1 (jobs)", edge_index[1],
-                    self.num_jobs)
-        num_nodes = self.num_users + self.num_jobs
-        key, perm = (edge_index[0] * self.num_jobs + edge_index[1]).sort()
+        check_index("'edge_index' row 1 (items)", edge_index[1],
+                    self.num_items)
+        num_nodes = self.num_users + self.num_items
+        key, perm = (edge_index[0] * self.num_items + edge_index[1]).sort()
         first = torch.ones_like(key, dtype=torch.bool)
         first[1:] = key[1:] != key[:-1]
         weight = first.to(dtype or torch.get_default_dtype())
         user = edge_index[0, perm]
-        job = edge_index[1, perm] + self.num_users
-        row, col = torch.cat([user, job]), torch.cat([job, user])
+        item = edge_index[1, perm] + self.num_users
+        row, col = torch.cat([user, item]), torch.cat([item, user])
         weight = torch.cat([weight, weight])
         if self.self_loops != 'none':
             # Every node gets a loop; "isolated" weighs the others' zero.
@@ -276,40 +276,40 @@ class LGIR(torch.nn.Module):
         :obj:`edge_index`.
 
         Args:
-            edge_index (torch.Tensor): The user-job training edges
+            edge_index (torch.Tensor): The user-item training edges
                 :math:`(2, |\mathcal{E}|)`.
         """
         edge_index, edge_weight = self.normalize(edge_index)
         return to_torch_csr_tensor(edge_index, edge_weight,
-                                   size=self.num_users + self.num_jobs)
+                                   size=self.num_users + self.num_items)
 
     def input_embedding(
         self,
         user_x: Optional[Tensor] = None,
-        job_x: Optional[Tensor] = None,
+        item_x: Optional[Tensor] = None,
         num_train_interactions: Optional[Tensor] = None,
         user_index: Optional[Tensor] = None,
-        job_index: Optional[Tensor] = None,
+        item_index: Optional[Tensor] = None,
         refine_index: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the layer-0 embeddings :math:`\mathbf{x}^{(0)}` of users
-        :math:`(|\mathcal{U}|, D)` and jobs :math:`(|\mathcal{J}|, D)`, with
+        :math:`(|\mathcal{U}|, D)` and items :math:`(|\mathcal{J}|, D)`, with
         :math:`D` = :obj:`out_channels`, or only the rows of
-        :obj:`user_index` and :obj:`job_index` (a mini-batch); see
+        :obj:`user_index` and :obj:`item_index` (a mini-batch); see
         :meth:`forward` for the other arguments, which hold all users and
-        jobs either way.
+        items either way.
 
         Args:
             user_x (torch.Tensor, optional): User text embeddings.
                 (default: :obj:`None`)
-            job_x (torch.Tensor, optional): Job text embeddings.
+            item_x (torch.Tensor, optional): Item text embeddings.
                 (default: :obj:`None`)
             num_train_interactions (torch.Tensor, optional): Training
                 interactions per user, passed to :obj:`refine`.
                 (default: :obj:`None`)
             user_index (torch.Tensor, optional): The users whose rows to
                 compute; all if :obj:`None`. (default: :obj:`None`)
-            job_index (torch.Tensor, optional): The jobs whose rows to
+            item_index (torch.Tensor, optional): The items whose rows to
                 compute; all if :obj:`None`. (default: :obj:`None`)
             refine_index (torch.Tensor, optional): Positions among the
                 computed user rows that :obj:`refine` replaces by
@@ -317,15 +317,15 @@ class LGIR(torch.nn.Module):
                 only. If :obj:`None`, :obj:`refine` selects the rows itself
                 (from all users). (default: :obj:`None`)
         """
-        user_parts, job_parts = [], []
+        user_parts, item_parts = [], []
         if self.use_id:
             user_parts.append(_rows(self.user_embedding.weight, user_index))
-            job_parts.append(_rows(self.job_embedding.weight, job_index))
+            item_parts.append(_rows(self.item_embedding.weight, item_index))
         if self.use_text:
             check_features('user_x', user_x, self.text_channels,
                            self.num_users)
-            check_features('job_x', job_x, self.text_channels,
-                           self.num_jobs)
+            check_features('item_x', item_x, self.text_channels,
+                           self.num_items)
             if self.refine is not None and refine_index is None:
                 user_x = self.refine(user_x, num_train_interactions)
             user_x = _rows(user_x, user_index)
@@ -334,12 +334,12 @@ class LGIR(torch.nn.Module):
                     0, refine_index,
                     self.refine.generator(user_x[refine_index]))
             user_parts.append(self.user_proj(user_x))
-            job_parts.append(self.job_proj(_rows(job_x, job_index)))
+            item_parts.append(self.item_proj(_rows(item_x, item_index)))
         if self.fusion == 'concat':
-            return torch.cat(user_parts, dim=-1), torch.cat(job_parts, dim=-1)
-        return sum(user_parts), sum(job_parts)
+            return torch.cat(user_parts, dim=-1), torch.cat(item_parts, dim=-1)
+        return sum(user_parts), sum(item_parts)
 
-    def propagate(
+    def propagate_layers(
         self,
         x: Tensor,
         edge_index: Tensor,
@@ -348,7 +348,7 @@ class LGIR(torch.nn.Module):
         r"""Returns the layer combination :math:`\sum_{l=0}^{L} \alpha_l
         \mathbf{X}^{(l)}` of the layer-0 embeddings :obj:`x` propagated over
         a normalised adjacency, e.g. one of :meth:`normalize` (users then
-        jobs) or of a mini-batch subgraph
+        items) or of a mini-batch subgraph
         (:func:`lgir_pyg.models.subgraph_gcn_norm`).
 
         Args:
@@ -368,32 +368,32 @@ class LGIR(torch.nn.Module):
         self,
         edge_index: Tensor,
         user_x: Optional[Tensor] = None,
-        job_x: Optional[Tensor] = None,
+        item_x: Optional[Tensor] = None,
         num_train_interactions: Optional[Tensor] = None,
     ) -> Tuple[Tensor, Tensor]:
         r"""Returns the final embeddings of users :math:`(|\mathcal{U}|, D)`
-        and jobs :math:`(|\mathcal{J}|, D)`, with :math:`D` =
+        and items :math:`(|\mathcal{J}|, D)`, with :math:`D` =
         :obj:`out_channels`.
 
         Args:
-            edge_index (torch.Tensor): The user-job training edges
-                :math:`(2, |\mathcal{E}|)`, users in row 0 and jobs in row 1,
+            edge_index (torch.Tensor): The user-item training edges
+                :math:`(2, |\mathcal{E}|)`, users in row 0 and items in row 1,
                 or the sparse adjacency from :meth:`build_adjacency`.
             user_x (torch.Tensor, optional): User text embeddings
                 :math:`(|\mathcal{U}|, F)`; needed if :obj:`use_text`.
                 (default: :obj:`None`)
-            job_x (torch.Tensor, optional): Job text embeddings
+            item_x (torch.Tensor, optional): Item text embeddings
                 :math:`(|\mathcal{J}|, F)`; needed if :obj:`use_text`.
                 (default: :obj:`None`)
             num_train_interactions (torch.Tensor, optional): Training
                 interactions per user, passed to :obj:`refine`.
                 (default: :obj:`None`)
         """
-        user_x, job_x = self.input_embedding(user_x, job_x,
+        user_x, item_x = self.input_embedding(user_x, item_x,
                                              num_train_interactions)
-        x = torch.cat([user_x, job_x], dim=0)
+        x = torch.cat([user_x, item_x], dim=0)
         edge_index, edge_weight = self._adjacency(edge_index, x.dtype)
-        out = self.propagate(x, edge_index, edge_weight)
+        out = self.propagate_layers(x, edge_index, edge_weight)
         return out[:self.num_users], out[self.num_users:]
 
     def recommendation_loss(
@@ -410,7 +410,7 @@ class LGIR(torch.nn.Module):
         :class:`~torch_geometric.nn.models.lightgcn.BPRLoss` of the ranks
         plus the :math:`L_2` regularisation of the layer-0 ID embeddings of
         the nodes :obj:`node_id`, with users :obj:`0, ..., num_users - 1`
-        followed by jobs. Without ID embeddings (:obj:`use_id=False`) there
+        followed by items. Without ID embeddings (:obj:`use_id=False`) there
         is nothing to regularise; the text projections are not in the
         penalty either (use the optimizer's weight decay for them).
 
@@ -441,7 +441,7 @@ class LGIR(torch.nn.Module):
         emb = None
         if self.use_id:
             emb = torch.cat([self.user_embedding.weight,
-                             self.job_embedding.weight])
+                             self.item_embedding.weight])
             emb = emb if node_id is None else emb[node_id]
         return loss_fn(pos_edge_rank, neg_edge_rank, emb)
 
@@ -470,21 +470,24 @@ class LGIR(torch.nn.Module):
                                 many_index)
 
     @torch.no_grad()
-    def recommend_jobs(
+    def recommend(
         self,
         edge_index: Tensor,
         user_x: Optional[Tensor] = None,
-        job_x: Optional[Tensor] = None,
+        item_x: Optional[Tensor] = None,
         num_train_interactions: Optional[Tensor] = None,
-        user_index: Optional[Tensor] = None,
+        src_index: Optional[Tensor] = None,
+        dst_index: Optional[Tensor] = None,
         k: int = 1,
-        exclude_edge_index: Optional[Tensor] = None,
         sorted: bool = True,
+        exclude_edge_index: Optional[Tensor] = None,
     ) -> Tensor:
-        r"""Returns the top-:math:`k` jobs of each user, best first, as a
-        tensor :math:`(N, k)` of job indices, like
-        :meth:`torch_geometric.nn.models.LightGCN.recommend` but on the
-        bipartite graph with text inputs (hence the name); see
+        r"""Returns the top-:math:`k` items of each user, best first, as a
+        tensor :math:`(N, k)` of item indices, like
+        :meth:`torch_geometric.nn.models.LightGCN.recommend` (the same
+        arguments, in its order, with the text inputs of :meth:`forward` in
+        place of :obj:`edge_weight`) on the bipartite graph: users
+        :obj:`src_index` get items among :obj:`dst_index`. See
         :func:`~lgir_pyg.nn.functional.topk_excluding` to rank precomputed
         embeddings. Call :meth:`eval` first if :obj:`refine` has dropout.
 
@@ -493,27 +496,41 @@ class LGIR(torch.nn.Module):
                 :meth:`forward`.
             user_x (torch.Tensor, optional): User text embeddings.
                 (default: :obj:`None`)
-            job_x (torch.Tensor, optional): Job text embeddings.
+            item_x (torch.Tensor, optional): Item text embeddings.
                 (default: :obj:`None`)
             num_train_interactions (torch.Tensor, optional): Training
                 interactions per user. (default: :obj:`None`)
-            user_index (torch.Tensor, optional): The users to recommend to;
+            src_index (torch.Tensor, optional): The users to recommend to;
                 all users if :obj:`None`. (default: :obj:`None`)
+            dst_index (torch.Tensor, optional): The items to choose from;
+                all items if :obj:`None`. (default: :obj:`None`)
             k (int, optional): Number of recommendations. (default: :obj:`1`)
-            exclude_edge_index (torch.Tensor, optional): User-job pairs
-                :math:`(2, E)` never to recommend (*e.g.*, training
-                interactions); they score :obj:`-inf`, so they only appear if
-                a user has fewer than :obj:`k` other jobs.
-                (default: :obj:`None`)
             sorted (bool, optional): Whether to sort the recommendations by
                 score. (default: :obj:`True`)
+            exclude_edge_index (torch.Tensor, optional): User-item pairs
+                :math:`(2, E)` never to recommend (*e.g.*, training
+                interactions); they score :obj:`-inf`, so they only appear if
+                a user has fewer than :obj:`k` other items.
+                (default: :obj:`None`)
         """
-        user_emb, job_emb = self(edge_index, user_x, job_x,
-                                 num_train_interactions)
-        if user_index is not None:
-            user_emb = user_emb[user_index]
-        return topk_excluding(user_emb @ job_emb.t(), k, user_index,
-                              exclude_edge_index, sorted).indices
+        user_emb, item_emb = self(edge_index, user_x, item_x,
+                                  num_train_interactions)
+        if src_index is not None:
+            user_emb = user_emb[src_index]
+        if dst_index is not None:
+            item_emb = item_emb[dst_index]
+            if exclude_edge_index is not None:
+                # The excluded pairs of the chosen items, in their columns.
+                column = torch.full((self.num_items, ), -1,
+                                    device=dst_index.device)
+                column[dst_index] = torch.arange(dst_index.numel(),
+                                                 device=dst_index.device)
+                col = column[exclude_edge_index[1]]
+                exclude_edge_index = torch.stack(
+                    [exclude_edge_index[0][col >= 0], col[col >= 0]])
+        index = topk_excluding(user_emb @ item_emb.t(), k, src_index,
+                               exclude_edge_index, sorted).indices
+        return index if dst_index is None else dst_index[index]
 
     def _adjacency(
         self,
@@ -521,7 +538,7 @@ class LGIR(torch.nn.Module):
         dtype: torch.dtype,
     ) -> Tuple[Tensor, Optional[Tensor]]:
         if is_torch_sparse_tensor(edge_index):
-            num_nodes = self.num_users + self.num_jobs
+            num_nodes = self.num_users + self.num_items
             if edge_index.size() != (num_nodes, num_nodes):
                 raise UsageError(f"The adjacency 'edge_index' must have "
                                  f"size ({num_nodes}, {num_nodes}) (got "
@@ -538,7 +555,7 @@ class LGIR(torch.nn.Module):
     def __repr__(self) -> str:
         refine = '' if self.refine is None else f', refine={self.refine}'
         return (f'{self.__class__.__name__}({self.num_users}, '
-                f'{self.num_jobs}, {self.text_channels}, '
+                f'{self.num_items}, {self.text_channels}, '
                 f'embedding_dim={self.embedding_dim}, '
                 f'num_layers={self.num_layers}, fusion={self.fusion}, '
                 f'use_id={self.use_id}, use_text={self.use_text}, '

@@ -45,10 +45,10 @@ def dense_terms(model, user, item):
             user_x = lgir.refine(user_x, model.num_train)
         if lgir.use_text:
             parts['text'] = torch.cat([lgir.user_proj(user_x),
-                                       lgir.job_proj(model.job_x)])
+                                       lgir.item_proj(model.item_x)])
         if lgir.use_id:
             parts['id'] = torch.cat([lgir.user_embedding.weight,
-                                     lgir.job_embedding.weight])
+                                     lgir.item_embedding.weight])
         if lgir.fusion == 'concat' and len(parts) == 2:
             dim = lgir.embedding_dim
             parts = {'id': F.pad(parts['id'], (0, dim)),
@@ -140,27 +140,27 @@ def test_one_layer_by_hand(graph):
     with torch.no_grad():
         z = model()[1][e.item]
         own = 0.5 * lgir.user_proj(model.user_x[4]) @ z
-        via_job = 0.5 / 2**0.5 * lgir.job_proj(model.job_x[4]) @ z
+        via_job = 0.5 / 2**0.5 * lgir.item_proj(model.item_x[4]) @ z
     assert text.value == pytest.approx(float(own), rel=1e-5)
     assert job.value == pytest.approx(float(via_job), rel=1e-5)
 
 
 def test_text_baselines(graph):
-    user_x, job_x = graph['user'].x, graph['job'].x
+    user_x, item_x = graph['user'].x, graph['job'].x
     out = explain(build_model('text', graph), graph, 2, k=4,
                   user_text='text')
     for e in out:
         (c, ) = e.contributions
         assert c.path == 'text' and c.value == pytest.approx(e.score)
         assert e.score == pytest.approx(float(F.cosine_similarity(
-            user_x[2], job_x[e.item], dim=0)), abs=1e-6)
+            user_x[2], item_x[e.item], dim=0)), abs=1e-6)
 
     # User 2 trained on jobs 1 and 3: own text plus two jobs.
-    unit = F.normalize(torch.cat([user_x[2:3], job_x[[1, 3]]]), dim=-1)
+    unit = F.normalize(torch.cat([user_x[2:3], item_x[[1, 3]]]), dim=-1)
     norm = float(unit.sum(0).norm())
     model = build_model('job-mean', graph)
     for e in explain(model, graph, 2, k=4, user_text='text'):
-        target = F.normalize(job_x[e.item], dim=0)
+        target = F.normalize(item_x[e.item], dim=0)
         own, *jobs = e.contributions
         assert own.path == 'text'
         assert own.value == pytest.approx(float(unit[0] @ target) / norm,

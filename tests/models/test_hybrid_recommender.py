@@ -38,10 +38,10 @@ def test_hybrid_recommender(rec_graph):
     model = HybridRecommender(rec_graph, id_dim=4)
     assert str(model).startswith('HybridRecommender(HybridLGIR(6, 12, 8, '
                                  'id_dim=4, id_layers=3')
-    user_emb, job_emb = model()
-    assert user_emb.size() == (6, 12) and job_emb.size() == (12, 12)
+    user_emb, item_emb = model()
+    assert user_emb.size() == (6, 12) and item_emb.size() == (12, 12)
     # Jobs 6-11 have no training pair: no ID signal.
-    assert (job_emb[6:, 8:] == 0).all() and (job_emb[:6, 8:] != 0).any()
+    assert (item_emb[6:, 8:] == 0).all() and (item_emb[:6, 8:] != 0).any()
     assert model.resolve_propagation() == 'full'
     assert HybridRecommender(rec_graph, id_layers=0).resolve_propagation() \
         == 'batch'
@@ -52,9 +52,9 @@ def test_masked_positive_is_cold(rec_graph):
     # positives leaves job 3 without an edge, and without ID signal.
     model = HybridRecommender(rec_graph, id_dim=4)
     edge_index = drop_edges(model.edge_index, torch.tensor([0, 2]),
-                            torch.tensor([3, 3]), model.num_jobs)
-    _, job_emb = model.embed(edge_index)
-    assert (job_emb[3, 8:] == 0).all()
+                            torch.tensor([3, 3]), model.num_items)
+    _, item_emb = model.embed(edge_index)
+    assert (item_emb[3, 8:] == 0).all()
     assert (model()[1][3, 8:] != 0).any()
 
 
@@ -104,13 +104,13 @@ def test_gan_loss(rec_graph, gan_at):
     d_loss, g_loss = model.gan_loss(few, many)
     # The same as the layer's own loss on the whole graph.
     expected = model.model.gan_loss(model.edge_index, model.user_x,
-                                    model.job_x, model.num_train, few, many)
+                                    model.item_x, model.num_train, few, many)
     assert torch.allclose(d_loss, expected[0], atol=1e-6)
     assert torch.allclose(g_loss, expected[1], atol=1e-6)
     if gan_at == 'output':  # On the users' neighbourhood.
         users = torch.tensor([0, 2, 5])
         text = model.model.text(model.edge_index, model.user_x,
-                                model.job_x)[0]
+                                model.item_x)[0]
         assert torch.allclose(model.text_output(users), text[users],
                               atol=1e-6)
     assert model.gan_loss() is not None

@@ -102,15 +102,15 @@ def test_popularity(rec_graph):
 
 
 def test_text_cosine_and_job_mean(rec_graph):
-    user_x, job_x = rec_graph['user'].x, rec_graph['job'].x
-    cosine = F.normalize(user_x, dim=-1) @ F.normalize(job_x, dim=-1).t()
+    user_x, item_x = rec_graph['user'].x, rec_graph['job'].x
+    cosine = F.normalize(user_x, dim=-1) @ F.normalize(item_x, dim=-1).t()
     model = build_model('text', rec_graph)
     assert torch.allclose(model.scorer()(torch.arange(6)), cosine, atol=1e-6)
 
     # User 2 trained on jobs 1 and 3.
-    mean = (F.normalize(user_x[2], dim=0) + F.normalize(job_x[1], dim=0) +
-            F.normalize(job_x[3], dim=0))
-    expected = F.normalize(job_x, dim=-1) @ F.normalize(mean, dim=0)
+    mean = (F.normalize(user_x[2], dim=0) + F.normalize(item_x[1], dim=0) +
+            F.normalize(item_x[3], dim=0))
+    expected = F.normalize(item_x, dim=-1) @ F.normalize(mean, dim=0)
     model = build_model('job-mean', rec_graph)
     assert torch.allclose(model.scorer()(torch.tensor([2]))[0], expected,
                           atol=1e-6)
@@ -149,7 +149,7 @@ def test_lightgcn_homogeneous_graph(rec_graph):
 def test_drop_edges_and_masked_targets(rec_graph):
     edge_index = rec_graph['user', 'interacts', 'job'].edge_index
     out = drop_edges(edge_index, torch.tensor([0, 2]), torch.tensor([5, 1]),
-                     num_jobs=12)
+                     num_items=12)
     assert out.size(1) == 12
     assert not {(0, 5), (2, 1)} & set(map(tuple, out.t().tolist()))
 
@@ -170,17 +170,17 @@ def test_drop_edges_and_masked_targets(rec_graph):
 
 
 def test_lgir_recommender(rec_graph):
-    job_x = rec_graph['job'].x
+    item_x = rec_graph['job'].x
     model = build_model('lightgcn-text', rec_graph)
     assert isinstance(model.model, LGIR) and model.model.refine is None
     assert str(model).startswith('LGIRRecommender(LGIR(6, 12, 8, '
                                  'embedding_dim=8, num_layers=1')
     assert model.gan_loss() is None and model.discriminator_parameters() == []
     # Untrained: jobs are their text, users what their jobs propagate.
-    user_emb, job_emb = model()
-    assert torch.allclose(job_emb, 0.5 * job_x)
+    user_emb, item_emb = model()
+    assert torch.allclose(item_emb, 0.5 * item_x)
     # User 4's only job is job 4, which has two users.
-    assert torch.allclose(user_emb[4], 0.5 * job_x[4] / 2**0.5)
+    assert torch.allclose(user_emb[4], 0.5 * item_x[4] / 2**0.5)
 
     gan = build_model('lgir', rec_graph)
     d_loss, g_loss = gan.gan_loss()

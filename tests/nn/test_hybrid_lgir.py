@@ -26,29 +26,29 @@ def test_hybrid():
                           'text_layers=1, id_lr_scale=30.0, '
                           'mask_isolated=item)')
     assert model.out_channels == 10 and model.num_layers == 2
-    user_x, job_x = features()
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
-    assert user_emb.size() == (3, 10) and job_emb.size() == (4, 10)
+    user_x, item_x = features()
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
+    assert user_emb.size() == (3, 10) and item_emb.size() == (4, 10)
 
     # The text part is the identity-initialised text LGIR.
     text = LGIR(3, 4, 6, embedding_dim=6, num_layers=1, use_id=False,
                 shared_projection=False, self_loops='none',
                 text_init='identity')
-    user_z, job_z = text(EDGE_INDEX, user_x, job_x)
+    user_z, item_z = text(EDGE_INDEX, user_x, item_x)
     assert torch.allclose(user_emb[:, :6], user_z)
-    assert torch.allclose(job_emb[:, :6], job_z)
+    assert torch.allclose(item_emb[:, :6], item_z)
     # The cold job has no ID signal; warm ones do.
-    assert torch.equal(job_emb[3, 6:], torch.zeros(4))
-    assert bool((job_emb[:3, 6:] != 0).all())
+    assert torch.equal(item_emb[3, 6:], torch.zeros(4))
+    assert bool((item_emb[:3, 6:] != 0).all())
 
 
 def test_hybrid_starts_near_the_text_model():
     torch.manual_seed(0)
     model = hybrid()
-    user_x, job_x = features()
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
-    text_score = user_emb[:, :6] @ job_emb[:, :6].t()
-    id_score = user_emb[:, 6:] @ job_emb[:, 6:].t()
+    user_x, item_x = features()
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
+    text_score = user_emb[:, :6] @ item_emb[:, :6].t()
+    id_score = user_emb[:, 6:] @ item_emb[:, 6:].t()
     assert id_score.abs().max() < 1e-2 * text_score.abs().max()
 
 
@@ -59,11 +59,11 @@ def test_hybrid_starts_near_the_text_model():
 ])
 def test_hybrid_mask_isolated(mask_isolated, user_zero, job_zero):
     model = hybrid(mask_isolated=mask_isolated)
-    user_x, job_x = features()
+    user_x, item_x = features()
     # Without user 2's only pair, user 2 and job 2 are isolated.
-    user_emb, job_emb = model(EDGE_INDEX[:, :3], user_x, job_x)
+    user_emb, item_emb = model(EDGE_INDEX[:, :3], user_x, item_x)
     assert bool((user_emb[2, 6:] == 0).all()) == user_zero
-    assert bool((job_emb[2, 6:] == 0).all()) == job_zero
+    assert bool((item_emb[2, 6:] == 0).all()) == job_zero
     assert bool((user_emb[0, 6:] != 0).all())
 
 
@@ -72,11 +72,11 @@ def test_hybrid_id_tower_is_lightgcn(id_layers):
     # With mask_isolated="none" the ID part is the ID-only LGIR (LightGCN on
     # the bipartite graph; matrix factorisation without layers).
     model = hybrid(id_layers=id_layers, mask_isolated='none')
-    user_x, job_x = features()
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
-    user_m, job_m = model.id(EDGE_INDEX)
+    user_x, item_x = features()
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
+    user_m, item_m = model.id(EDGE_INDEX)
     assert torch.allclose(user_emb[:, 6:], 30 * user_m)
-    assert torch.allclose(job_emb[:, 6:], 30 * job_m)
+    assert torch.allclose(item_emb[:, 6:], 30 * item_m)
     assert model.num_layers == max(1, id_layers)
 
 
@@ -91,13 +91,13 @@ def test_hybrid_id_lr_scale():
 
     torch.manual_seed(0)
     model = hybrid(id_lr_scale=30.0)
-    user_x, job_x = features()
+    user_x, item_x = features()
     before = model.id_embedding_weight().detach()
     text_before = model.text.user_proj.weight.detach().clone()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
-    pos = (user_emb[EDGE_INDEX[0]] * job_emb[EDGE_INDEX[1]]).sum(-1)
-    neg = (user_emb[EDGE_INDEX[0]] * job_emb[3]).sum(-1)
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
+    pos = (user_emb[EDGE_INDEX[0]] * item_emb[EDGE_INDEX[1]]).sum(-1)
+    neg = (user_emb[EDGE_INDEX[0]] * item_emb[3]).sum(-1)
     model.recommendation_loss(pos, neg).backward()
     opt.step()
     # Adam's first step moves every parameter by lr: the ID embeddings by
@@ -141,21 +141,21 @@ def test_hybrid_output_refine_mask():
 def test_hybrid_refine(refine_at):
     model = hybrid(refine=GANRefine(6, 8, k1=1, k2=2), refine_at=refine_at)
     assert str(model).endswith(f'refine_at={refine_at})')
-    user_x, job_x = features()
+    user_x, item_x = features()
     # G starts as the identity: the GAN changes nothing yet.
-    out = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)
-    plain = hybrid()(EDGE_INDEX, user_x, job_x)[0]
+    out = model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)
+    plain = hybrid()(EDGE_INDEX, user_x, item_x)[0]
     assert torch.allclose(out[0][:, :6], plain[:, :6])
     if refine_at == 'input':  # The user projection starts at zero.
         torch.nn.init.normal_(model.text.user_proj.weight)
-    before = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)[0]
+    before = model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)[0]
     torch.nn.init.normal_(model.refine.generator.mlp.lins[-1].weight)
-    after = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)[0]
+    after = model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)[0]
     # Only the few-shot users (1 and 2) change, and only their text part.
     assert (after[:, 6:] == before[:, 6:]).all()
     assert (after != before).any(dim=1).tolist() == [False, True, True]
 
-    d_loss, g_loss = model.gan_loss(EDGE_INDEX, user_x, job_x, NUM_TRAIN)
+    d_loss, g_loss = model.gan_loss(EDGE_INDEX, user_x, item_x, NUM_TRAIN)
     assert d_loss.dim() == 0 and g_loss.dim() == 0
     d_grads = torch.autograd.grad(d_loss, list(model.parameters()),
                                   allow_unused=True)
@@ -166,36 +166,36 @@ def test_hybrid_refine(refine_at):
 
 
 def test_hybrid_deepcopy_to_and_meta():
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = hybrid(refine=GANRefine(6, 8, k1=1, k2=2), refine_at='output')
-    out = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)
+    out = model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)
     clone = copy.deepcopy(model)
-    for a, b in zip(clone(EDGE_INDEX, user_x, job_x, NUM_TRAIN), out):
+    for a, b in zip(clone(EDGE_INDEX, user_x, item_x, NUM_TRAIN), out):
         assert torch.equal(a, b)
     model.double()
-    user_emb = model(EDGE_INDEX, user_x.double(), job_x.double(),
+    user_emb = model(EDGE_INDEX, user_x.double(), item_x.double(),
                      NUM_TRAIN)[0]
     assert user_emb.dtype == torch.float64
     assert torch.allclose(user_emb.float(), out[0], atol=1e-6)
     with torch.device('meta'):
         model = hybrid(refine=GANRefine(6, 8, k1=1, k2=2),
                        refine_at='output')
-        user_emb, job_emb = model(EDGE_INDEX.to('meta'), torch.empty(3, 6),
+        user_emb, item_emb = model(EDGE_INDEX.to('meta'), torch.empty(3, 6),
                                   torch.empty(4, 6), NUM_TRAIN.to('meta'))
         loss = model.recommendation_loss(torch.zeros(2), torch.zeros(2))
     assert user_emb.is_meta and user_emb.size() == (3, 10)
-    assert job_emb.is_meta and loss.is_meta
+    assert item_emb.is_meta and loss.is_meta
 
 
 @pytest.mark.skipif(not torch._dynamo.is_dynamo_supported(),
                     reason='torch.compile is not supported on this platform')
 def test_hybrid_compile():
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = hybrid(refine=GANRefine(6, 8, thresholds='quantile'),
                    refine_at='output')
     compiled = torch.compile(model, fullgraph=True, backend='eager')
-    for a, b in zip(compiled(EDGE_INDEX, user_x, job_x, NUM_TRAIN),
-                    model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)):
+    for a, b in zip(compiled(EDGE_INDEX, user_x, item_x, NUM_TRAIN),
+                    model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)):
         assert torch.allclose(a, b, atol=1e-6)
 
 

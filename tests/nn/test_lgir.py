@@ -40,40 +40,40 @@ def test_lgir(fusion, use_id, use_text, out_channels):
                           f'use_text={use_text}, self_loops=isolated, '
                           f'text_init=random)')
     assert model.out_channels == out_channels
-    user_x, job_x = features()
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
+    user_x, item_x = features()
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
     assert user_emb.size() == (3, out_channels)
-    assert job_emb.size() == (4, out_channels)
-    user_emb0, job_emb0 = model.input_embedding(user_x, job_x)
+    assert item_emb.size() == (4, out_channels)
+    user_emb0, job_emb0 = model.input_embedding(user_x, item_x)
     assert user_emb0.size() == (3, out_channels)
     assert job_emb0.size() == (4, out_channels)
 
 
 def test_lgir_text_projection():
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = LGIR(3, 4, 6, embedding_dim=8, use_id=False)
-    assert model.user_proj is model.job_proj
-    user_emb0, job_emb0 = model.input_embedding(user_x, job_x)
-    assert torch.allclose(job_emb0, job_x @ model.user_proj.weight.t())
+    assert model.user_proj is model.item_proj
+    user_emb0, job_emb0 = model.input_embedding(user_x, item_x)
+    assert torch.allclose(job_emb0, item_x @ model.user_proj.weight.t())
 
     model = LGIR(3, 4, 6, embedding_dim=8, shared_projection=False)
-    assert model.user_proj is not model.job_proj
+    assert model.user_proj is not model.item_proj
 
 
 def test_lgir_text_init_identity():
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = LGIR(3, 4, 6, embedding_dim=6, num_layers=1, use_id=False,
                  shared_projection=False, self_loops='none',
                  text_init='identity')
     assert str(model).endswith('self_loops=none, text_init=identity)')
     for _ in range(2):
-        assert torch.equal(model.job_proj.weight, torch.eye(6))
+        assert torch.equal(model.item_proj.weight, torch.eye(6))
         assert torch.equal(model.user_proj.weight, torch.zeros(6, 6))
         # Jobs are their text; user 2's only job is job 2 (one user).
-        user_emb, job_emb = model(EDGE_INDEX, user_x, job_x)
-        assert torch.allclose(job_emb, 0.5 * job_x)
-        assert torch.allclose(user_emb[2], 0.5 * job_x[2])
-        torch.nn.init.normal_(model.job_proj.weight)
+        user_emb, item_emb = model(EDGE_INDEX, user_x, item_x)
+        assert torch.allclose(item_emb, 0.5 * item_x)
+        assert torch.allclose(user_emb[2], 0.5 * item_x[2])
+        torch.nn.init.normal_(model.item_proj.weight)
         torch.nn.init.normal_(model.user_proj.weight)
         model.reset_parameters()  # Restores the identity initialisation.
 
@@ -115,17 +115,17 @@ def test_lgir_reset_parameters():
 def test_lgir_matches_lightgcn_on_connected_nodes(self_loops):
     model = LGIR(3, 4, 6, embedding_dim=8, num_layers=3, use_text=False,
                  self_loops=self_loops)
-    user_emb, job_emb = model(EDGE_INDEX)
+    user_emb, item_emb = model(EDGE_INDEX)
 
     ref = LightGCN(7, 8, num_layers=3)
     ref.embedding.weight.data = torch.cat(
-        [model.user_embedding.weight, model.job_embedding.weight]).detach()
+        [model.user_embedding.weight, model.item_embedding.weight]).detach()
     row, col = EDGE_INDEX
     col = col + 3
     edge_index = torch.stack([torch.cat([row, col]), torch.cat([col, row])])
     out = ref.get_embedding(edge_index)
     assert torch.allclose(user_emb, out[:3], atol=1e-6)
-    assert torch.allclose(job_emb[:3], out[3:6], atol=1e-6)
+    assert torch.allclose(item_emb[:3], out[3:6], atol=1e-6)
 
 
 @pytest.mark.parametrize('self_loops,alpha,scale', [
@@ -137,74 +137,74 @@ def test_lgir_matches_lightgcn_on_connected_nodes(self_loops):
 def test_lgir_isolated_job(self_loops, alpha, scale):
     model = LGIR(3, 4, 6, embedding_dim=8, num_layers=3, alpha=alpha,
                  self_loops=self_loops)
-    user_x, job_x = features()
-    _, job_emb = model(EDGE_INDEX, user_x, job_x)
-    _, job_emb0 = model.input_embedding(user_x, job_x)
-    assert torch.allclose(job_emb[3], scale * job_emb0[3], atol=1e-6)
+    user_x, item_x = features()
+    _, item_emb = model(EDGE_INDEX, user_x, item_x)
+    _, job_emb0 = model.input_embedding(user_x, item_x)
+    assert torch.allclose(item_emb[3], scale * job_emb0[3], atol=1e-6)
 
 
 @pytest.mark.parametrize('self_loops', ['isolated', 'all', 'none'])
 def test_lgir_repeated_pairs_count_once(self_loops):
     model = LGIR(3, 4, 6, embedding_dim=8, self_loops=self_loops)
-    user_x, job_x = features()
+    user_x, item_x = features()
     repeated = torch.tensor([[2, 0, 0, 1, 2, 0], [2, 0, 1, 1, 2, 0]])
-    for a, b in zip(model(EDGE_INDEX, user_x, job_x),
-                    model(repeated, user_x, job_x)):
+    for a, b in zip(model(EDGE_INDEX, user_x, item_x),
+                    model(repeated, user_x, item_x)):
         assert torch.allclose(a, b, atol=1e-6)
 
 
 def test_lgir_sparse_adjacency():
     model = LGIR(3, 4, 6, embedding_dim=8)
-    user_x, job_x = features()
+    user_x, item_x = features()
     adj = model.build_adjacency(EDGE_INDEX)
     assert adj.layout == torch.sparse_csr and adj.size() == (7, 7)
-    for a, b in zip(model(EDGE_INDEX, user_x, job_x),
-                    model(adj, user_x, job_x)):
+    for a, b in zip(model(EDGE_INDEX, user_x, item_x),
+                    model(adj, user_x, item_x)):
         assert torch.allclose(a, b, atol=1e-6)
     with pytest.raises(UsageError, match=r'size \(7, 7\)'):
-        model(torch.eye(3).to_sparse_csr(), user_x, job_x)
+        model(torch.eye(3).to_sparse_csr(), user_x, item_x)
 
 
 def test_lgir_cached():
-    user_x, job_x = features()
+    user_x, item_x = features()
     other = torch.tensor([[0, 1, 2], [3, 3, 3]])
     model = LGIR(3, 4, 6, embedding_dim=8)
     assert not model.cached
-    out = model(EDGE_INDEX, user_x, job_x)
+    out = model(EDGE_INDEX, user_x, item_x)
     assert model._cached_edge_index is None
-    assert not torch.allclose(model(other, user_x, job_x)[0], out[0])
+    assert not torch.allclose(model(other, user_x, item_x)[0], out[0])
 
     model = LGIR(3, 4, 6, embedding_dim=8, cached=True)
-    out = model(EDGE_INDEX, user_x, job_x)
+    out = model(EDGE_INDEX, user_x, item_x)
     assert model._cached_edge_index is not None
     # The first graph is kept, as in GCNConv(cached=True).
-    assert torch.equal(model(other, user_x, job_x)[0], out[0])
+    assert torch.equal(model(other, user_x, item_x)[0], out[0])
     assert not any('_cached' in key for key in model.state_dict())
     model.reset_parameters()
     assert model._cached_edge_index is None
     assert model._cached_edge_weight is None
     uncached = copy.deepcopy(model)
     uncached.cached = False
-    out = model(other, user_x, job_x)  # Now the cached graph.
-    assert torch.equal(out[0], uncached(other, user_x, job_x)[0])
-    assert torch.equal(model(EDGE_INDEX, user_x, job_x)[0], out[0])
+    out = model(other, user_x, item_x)  # Now the cached graph.
+    assert torch.equal(out[0], uncached(other, user_x, item_x)[0])
+    assert torch.equal(model(EDGE_INDEX, user_x, item_x)[0], out[0])
 
 
 @pytest.mark.parametrize('cached', [False, True])
 def test_lgir_deepcopy_and_to_after_forward(cached):
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = lgir_with_gan(cached=cached)
-    user_emb, job_emb = model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)
+    user_emb, item_emb = model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)
 
     clone = copy.deepcopy(model)
-    for a, b in zip(clone(EDGE_INDEX, user_x, job_x, NUM_TRAIN),
-                    (user_emb, job_emb)):
+    for a, b in zip(clone(EDGE_INDEX, user_x, item_x, NUM_TRAIN),
+                    (user_emb, item_emb)):
         assert torch.equal(a, b)
 
     model.double()
     if cached:
         assert model._cached_edge_weight.dtype == torch.float64
-    out = model(EDGE_INDEX, user_x.double(), job_x.double(), NUM_TRAIN)
+    out = model(EDGE_INDEX, user_x.double(), item_x.double(), NUM_TRAIN)
     assert out[0].dtype == torch.float64
     assert torch.allclose(out[0].float(), user_emb, atol=1e-6)
 
@@ -212,19 +212,19 @@ def test_lgir_deepcopy_and_to_after_forward(cached):
     if cached:
         assert model._cached_edge_index.is_meta
     assert model(EDGE_INDEX.to('meta'), user_x.to('meta'),
-                 job_x.to('meta'), NUM_TRAIN.to('meta'))[1].is_meta
+                 item_x.to('meta'), NUM_TRAIN.to('meta'))[1].is_meta
 
 
 def test_lgir_meta_device():
     with torch.device('meta'):
         model = lgir_with_gan(cached=True)
-        user_x, job_x = torch.empty(3, 6), torch.empty(4, 6)
-        user_emb, job_emb = model(EDGE_INDEX.to('meta'), user_x, job_x,
+        user_x, item_x = torch.empty(3, 6), torch.empty(4, 6)
+        user_emb, item_emb = model(EDGE_INDEX.to('meta'), user_x, item_x,
                                   NUM_TRAIN.to('meta'))
         pos = neg = torch.zeros(2)
         loss = model.recommendation_loss(pos, neg, torch.tensor([0, 3]))
     assert user_emb.is_meta and user_emb.size() == (3, 8)
-    assert job_emb.is_meta and job_emb.size() == (4, 8)
+    assert item_emb.is_meta and item_emb.size() == (4, 8)
     assert loss.is_meta and loss.dim() == 0
 
 
@@ -234,12 +234,12 @@ def test_lgir_meta_device():
 def test_lgir_compile(cached):
     # fullgraph=True fails on any graph break, which a host sync would
     # cause; the "eager" backend checks tracing without code generation.
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = lgir_with_gan(cached=cached)
     compiled = torch.compile(model, fullgraph=True, backend='eager')
     for _ in range(2):  # The second call reads the cache if there is one.
-        for a, b in zip(compiled(EDGE_INDEX, user_x, job_x, NUM_TRAIN),
-                        model(EDGE_INDEX, user_x, job_x, NUM_TRAIN)):
+        for a, b in zip(compiled(EDGE_INDEX, user_x, item_x, NUM_TRAIN),
+                        model(EDGE_INDEX, user_x, item_x, NUM_TRAIN)):
             assert torch.allclose(a, b, atol=1e-6)
 
 
@@ -247,19 +247,19 @@ def test_lgir_compile(cached):
 def test_lgir_recommendation_loss_is_lightgcns(device):
     refine = GANRefine(6, 8)
     model = LGIR(3, 4, 6, embedding_dim=8, refine=refine).to(device)
-    user_x, job_x = (x.to(device) for x in features())
-    user_emb, job_emb = model(EDGE_INDEX.to(device), user_x, job_x,
+    user_x, item_x = (x.to(device) for x in features())
+    user_emb, item_emb = model(EDGE_INDEX.to(device), user_x, item_x,
                               NUM_TRAIN.to(device))
     user, pos, neg = (torch.tensor(i, device=device)
                       for i in ([0, 1], [0, 1], [3, 2]))
-    pos_rank = (user_emb[user] * job_emb[pos]).sum(-1)
-    neg_rank = (user_emb[user] * job_emb[neg]).sum(-1)
+    pos_rank = (user_emb[user] * item_emb[pos]).sum(-1)
+    neg_rank = (user_emb[user] * item_emb[neg]).sum(-1)
     node_id = torch.cat([user, pos + 3, neg + 3])
 
     # The same loss as PyG's LightGCN with LGIR's ID embeddings as its own.
     ref = LightGCN(7, 8, num_layers=1).to(device)
     ref.embedding.weight.data = torch.cat(
-        [model.user_embedding.weight, model.job_embedding.weight]).detach()
+        [model.user_embedding.weight, model.item_embedding.weight]).detach()
     for lambda_reg in [0.0, 0.1]:
         loss = model.recommendation_loss(pos_rank, neg_rank, node_id,
                                          lambda_reg=lambda_reg)
@@ -273,7 +273,7 @@ def test_lgir_recommendation_loss_is_lightgcns(device):
 
     model.recommendation_loss(pos_rank, neg_rank, node_id).backward()
     assert model.user_embedding.weight.grad is not None
-    assert model.job_embedding.weight.grad is not None
+    assert model.item_embedding.weight.grad is not None
     assert model.user_proj.weight.grad is not None
     assert all(p.grad is None for p in refine.discriminator.parameters())
 
@@ -304,59 +304,68 @@ def test_lgir_gan_loss():
 
 
 @withDevice
-def test_lgir_recommend_jobs(device):
+def test_lgir_recommend(device):
     model = LGIR(3, 4, 6, embedding_dim=8).to(device)
-    user_x, job_x = (x.to(device) for x in features())
+    user_x, item_x = (x.to(device) for x in features())
     edge_index = EDGE_INDEX.to(device)
     with torch.no_grad():
-        user_emb, job_emb = model(edge_index, user_x, job_x)
-    score = user_emb @ job_emb.t()
+        user_emb, item_emb = model(edge_index, user_x, item_x)
+    score = user_emb @ item_emb.t()
 
-    top = model.recommend_jobs(edge_index, user_x, job_x, k=2)
+    top = model.recommend(edge_index, user_x, item_x, k=2)
     assert torch.equal(top, score.topk(2).indices)
     assert not top.requires_grad
 
     exclude = torch.tensor([[0, 0, 2], [0, 1, 3]], device=device)
     user = torch.tensor([2, 0], device=device)
-    top = model.recommend_jobs(edge_index, user_x, job_x, user_index=user,
-                               k=2, exclude_edge_index=exclude)
+    top = model.recommend(edge_index, user_x, item_x, src_index=user, k=2,
+                          exclude_edge_index=exclude)
     for row, u in enumerate(user.tolist()):  # A naive loop.
         seen = {j for v, j in exclude.t().tolist() if v == u}
         order = score[u].argsort(descending=True).tolist()
         assert top[row].tolist() == [j for j in order if j not in seen][:2]
     assert torch.equal(top, topk_excluding(score[user], 2, user,
                                            exclude).indices)
-    # With fewer than k other jobs, excluded ones come last.
-    top = model.recommend_jobs(edge_index, user_x, job_x, user_index=user,
-                               k=4, exclude_edge_index=exclude)
+    # With fewer than k other items, excluded ones come last.
+    top = model.recommend(edge_index, user_x, item_x, src_index=user, k=4,
+                          exclude_edge_index=exclude)
     assert set(top[1, 2:].tolist()) == {0, 1}
+    # Items among dst_index only, by their global index (a naive loop).
+    items = torch.tensor([3, 2, 1], device=device)
+    top = model.recommend(edge_index, user_x, item_x, None, user, items, 2,
+                          exclude_edge_index=exclude)
+    for row, u in enumerate(user.tolist()):
+        seen = {j for v, j in exclude.t().tolist() if v == u}
+        order = [j for j in score[u].argsort(descending=True).tolist()
+                 if j in items.tolist()]
+        assert top[row].tolist() == [j for j in order if j not in seen][:2]
     with pytest.raises(UsageError, match=r"'k' must be in \[1, 4\]"):
-        model.recommend_jobs(edge_index, user_x, job_x, k=5)
+        model.recommend(edge_index, user_x, item_x, k=5)
 
 
 def test_lgir_errors():
-    user_x, job_x = features()
+    user_x, item_x = features()
     model = LGIR(3, 4, 6, embedding_dim=8, refine=GANRefine(6, 8))
-    with pytest.raises(UsageError, match=r"'job_x' must have shape \(4, 6\)"):
-        model(EDGE_INDEX, user_x, job_x[:, :5], NUM_TRAIN)
+    with pytest.raises(UsageError, match=r"'item_x' must have shape \(4, 6\)"):
+        model(EDGE_INDEX, user_x, item_x[:, :5], NUM_TRAIN)
     with pytest.raises(UsageError, match="'user_x' is needed"):
-        model(EDGE_INDEX, None, job_x)
+        model(EDGE_INDEX, None, item_x)
     with pytest.raises(UsageError, match="'num_train_interactions' is"):
-        model(EDGE_INDEX, user_x, job_x)
+        model(EDGE_INDEX, user_x, item_x)
     with pytest.raises(UsageError, match=r"shape \(2, E\)"):
-        model(torch.tensor([0, 1]), user_x, job_x, NUM_TRAIN)
+        model(torch.tensor([0, 1]), user_x, item_x, NUM_TRAIN)
 
     # Checks that need a host synchronisation run in debug mode only.
     nan_x = user_x.index_fill(0, torch.tensor([1]), math.inf)
-    assert not model(EDGE_INDEX, nan_x, job_x, NUM_TRAIN)[0].isfinite().all()
+    assert not model(EDGE_INDEX, nan_x, item_x, NUM_TRAIN)[0].isfinite().all()
     with torch_geometric.debug():
         with pytest.raises(UsageError, match="'user_x' contains NaN"):
-            model(EDGE_INDEX, nan_x, job_x, NUM_TRAIN)
-        with pytest.raises(UsageError, match=r"row 1 \(jobs\) holds "
+            model(EDGE_INDEX, nan_x, item_x, NUM_TRAIN)
+        with pytest.raises(UsageError, match=r"row 1 \(items\) holds "
                            r"indices in \[0, 4\], outside \[0, 3\]"):
-            model(torch.tensor([[0, 1], [0, 4]]), user_x, job_x, NUM_TRAIN)
+            model(torch.tensor([[0, 1], [0, 4]]), user_x, item_x, NUM_TRAIN)
         with pytest.raises(UsageError, match=r'row 0 \(users\) holds'):
-            model(torch.tensor([[-1], [0]]), user_x, job_x, NUM_TRAIN)
+            model(torch.tensor([[-1], [0]]), user_x, item_x, NUM_TRAIN)
 
     with pytest.raises(UsageError, match="'fusion'"):
         LGIR(3, 4, 6, fusion='mean')
@@ -389,7 +398,7 @@ def test_lgir_learns_with_informative_text():
     job_cluster = torch.arange(4).repeat_interleave(10)
     center = torch.randn(4, 16)
     user_x = center[user_cluster] + torch.randn(32, 16)
-    job_x = center[job_cluster] + torch.randn(40, 16)
+    item_x = center[job_cluster] + torch.randn(40, 16)
     src, dst, relevant = [], [], []
     for u, c in enumerate(user_cluster.tolist()):
         train = (c * 10 + torch.randperm(7)[:3]).tolist()
@@ -400,11 +409,11 @@ def test_lgir_learns_with_informative_text():
     model = LGIR(32, 40, 16, embedding_dim=16, num_layers=2, cached=True)
 
     def ndcg():
-        top = model.recommend_jobs(edge_index, user_x, job_x, k=5,
-                                   exclude_edge_index=edge_index)
+        top = model.recommend(edge_index, user_x, item_x, k=5,
+                              exclude_edge_index=edge_index)
         with torch.no_grad():
-            user_emb, job_emb = model(edge_index, user_x, job_x)
-        return ndcg_at_k(top, relevant, 5), user_emb @ job_emb.t()
+            user_emb, item_emb = model(edge_index, user_x, item_x)
+        return ndcg_at_k(top, relevant, 5), user_emb @ item_emb.t()
 
     ndcg_init, _ = ndcg()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -412,11 +421,11 @@ def test_lgir_learns_with_informative_text():
     user, pos = edge_index
     for _ in range(40):
         optimizer.zero_grad()
-        user_emb, job_emb = model(edge_index, user_x, job_x)
+        user_emb, item_emb = model(edge_index, user_x, item_x)
         neg = torch.randint(0, 40, (edge_index.size(1), ))
         loss = model.recommendation_loss(
-            (user_emb[user] * job_emb[pos]).sum(-1),
-            (user_emb[user] * job_emb[neg]).sum(-1),
+            (user_emb[user] * item_emb[pos]).sum(-1),
+            (user_emb[user] * item_emb[neg]).sum(-1),
             torch.cat([user, pos + 32, neg + 32]))
         loss.backward()
         optimizer.step()

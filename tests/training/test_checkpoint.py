@@ -105,3 +105,18 @@ def test_state_that_does_not_fit(tmp_path):
             r"unexpected 'bias', 'weight'")):
         load_state(torch.nn.Sequential(torch.nn.Linear(3, 2)), checkpoint,
                    path)
+
+
+def test_checkpoint_with_the_old_job_names(tmp_path):
+    # Before the layers' generic names, their state said job_... for item_.
+    from lgir_pyg.nn import LGIR
+    model = LGIR(3, 4, 6, embedding_dim=8, shared_projection=False)
+    old = {k.replace('item_', 'job_'): v
+           for k, v in model.state_dict().items()}
+    path = str(tmp_path / 'old.pt')
+    torch.save({'state_dict': old, 'meta': {'model': 'lgir'}}, path)
+    with pytest.raises(CheckpointError, match=(
+            rf"^'{path}' does not fit LGIR: missing 'item_embedding.weight', "
+            r"'item_proj.weight'; unexpected 'job_embedding.weight', "
+            r"'job_proj.weight' \(was it saved with other model arguments")):
+        load_state(model, load_checkpoint(path), path)

@@ -10,8 +10,8 @@ def positives(edge_index):
 
 def test_sampler(rec_graph):
     edge_index = rec_graph['user', 'interacts', 'job'].edge_index
-    sampler = BPRSampler(edge_index, num_jobs=12, batch_size=4, seed=1)
-    assert str(sampler) == 'BPRSampler(14, num_jobs=12, batch_size=4)'
+    sampler = BPRSampler(edge_index, num_items=12, batch_size=4, seed=1)
+    assert str(sampler) == 'BPRSampler(14, num_items=12, batch_size=4)'
     assert len(sampler) == 4
 
     batches = list(sampler)
@@ -25,7 +25,7 @@ def test_sampler(rec_graph):
 
 def test_sampler_never_returns_a_positive(rec_graph):
     edge_index = rec_graph['user', 'interacts', 'job'].edge_index
-    sampler = BPRSampler(edge_index, num_jobs=7, batch_size=5)
+    sampler = BPRSampler(edge_index, num_items=7, batch_size=5)
     train = positives(edge_index)
     for _ in range(50):
         for user, _, neg in sampler:
@@ -37,7 +37,7 @@ def test_sampler_on_dense_graph():
     # User 0 has every job but job 3; user 1 every job but jobs 0 and 5.
     edge_index = torch.tensor([[0] * 5 + [1] * 4,
                                [0, 1, 2, 4, 5, 1, 2, 3, 4]])
-    sampler = BPRSampler(edge_index, num_jobs=6, batch_size=3)
+    sampler = BPRSampler(edge_index, num_items=6, batch_size=3)
     for _ in range(20):
         for user, _, neg in sampler:
             assert neg[user == 0].eq(3).all()
@@ -63,9 +63,9 @@ def test_sampler_errors():
         BPRSampler(torch.empty(2, 0, dtype=torch.long), 3)
     with pytest.raises(ValueError, match='shape'):
         BPRSampler(torch.tensor([0, 1]), 3)
-    with pytest.raises(ValueError, match='only 3 jobs'):
+    with pytest.raises(ValueError, match='only 3 items'):
         BPRSampler(torch.tensor([[0], [3]]), 3)
-    with pytest.raises(ValueError, match='User 1 has every job'):
+    with pytest.raises(ValueError, match='User 1 has every item'):
         BPRSampler(torch.tensor([[0, 1, 1], [0, 0, 1]]), 2)
     with pytest.raises(ValueError, match='batch_size'):
         BPRSampler(torch.tensor([[0], [0]]), 2, batch_size=0)
