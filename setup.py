@@ -22,8 +22,9 @@ install_requires = [
 extras_require = {
     # ogb: the evaluator's metrics are cross-checked against OGB's.
     # transformers[serving]: the OpenAI-backend tests run `transformers serve`.
+    # import-linter: the layers of the package (pyproject.toml) are checked.
     'test': ['pytest', 'pytest-timeout', 'ruff', 'hypothesis>=6.0', 'ogb',
-             'openai>=1.40', 'transformers[serving]'],
+             'openai>=1.40', 'transformers[serving]', 'import-linter>=2.13'],
     # The OpenAI-compatible backend (vLLM, Ollama, llama.cpp, TGI, hosted).
     'serve': ['openai>=1.40'],
     'docs': ['sphinx>=7', 'pydata-sphinx-theme'],

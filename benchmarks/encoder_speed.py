@@ -13,8 +13,8 @@ import os.path as osp
 
 import torch
 
-from lgir_pyg.benchmarks.timing import (alternate, command, machine, median,
-                                   peak_rss_mib, write_json)
+from lgir_pyg.benchmarks.timing import (alternate, command, machine,
+                                        median, peak_rss_mib, write_json)
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
                    'encoder_speed.json')

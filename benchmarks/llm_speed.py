@@ -26,8 +26,8 @@ from typing import Dict, List
 
 import torch
 
-from lgir_pyg.benchmarks.timing import (alternate, command, machine, median,
-                                   peak_rss_mib, write_json)
+from lgir_pyg.benchmarks.timing import (alternate, command, machine,
+                                        median, peak_rss_mib, write_json)
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
                    'llm_speed.json')
