@@ -4,10 +4,10 @@ import pytest
 
 from lgir_pyg.config import load_config
 from lgir_pyg.errors import DataError
-from lgir_pyg.pipeline import (add_model_inputs, dataset_name, load_dataset,
-                               needed_texts)
 from lgir_pyg.evaluation import Evaluator
 from lgir_pyg.models import build_model
+from lgir_pyg.pipeline import (add_model_inputs, dataset_name, load_dataset,
+                               needed_texts, open_dataset, prepare_data)
 
 SHOP = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'shop',
                 'shop.yaml')
@@ -64,3 +64,15 @@ def test_resumes_need_a_generator(shop, toy_encoder):
                        r"'resume_irc' for the models \['lgir'\]; complete "
                        r"the resumes first"):
         add_model_inputs(shop[0], ['lgir'], lambda: toy_encoder)
+
+
+def test_open_and_prepare_data(tmp_path):
+    config = load_config(None, SHOP, {'data.root': str(tmp_path)})
+    dataset, data, root = open_dataset(config)
+    assert dataset_name(dataset) == 'shop' and root == str(tmp_path)
+    assert 'x' not in data['product']
+    # With the configured (bundled) encoder, cached under the root.
+    dataset, data, root = prepare_data(config, ['pop', 'job-mean'])
+    assert data['product'].x.shape == (9, 384)
+    assert data['customer'].x.shape == (4, 384)
+    assert osp.isdir(osp.join(root, 'embeddings'))

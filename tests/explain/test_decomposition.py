@@ -4,29 +4,10 @@ import torch.nn.functional as F
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from lgir_pyg.errors import DataError, UsageError
-from lgir_pyg.explain import (explain, format_explanations, matching_words,
-                              plot_explanations)
+from lgir_pyg.explain import explain, format_explanations
 from lgir_pyg.models import LGIRRecommender, build_model
 
 EDGE_TYPE = ('user', 'interacts', 'job')
-RESUMES = ['python developer who likes jobs at company 1', 'cook',
-           'Registered nurses; ICU please', 'line cook', 'driver',
-           'teacher']
-
-
-@pytest.fixture
-def graph(rec_graph):
-    rec_graph['user'].resume_irc = RESUMES
-    return rec_graph
-
-
-def randomize(model, seed=0):
-    # Trained-looking parameters: every part and the GAN's generator act.
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(0.5 * torch.randn(p.shape, generator=gen))
-    return model
 
 
 @torch.no_grad()
@@ -90,7 +71,8 @@ GRAPH_MODELS = [
 @pytest.mark.parametrize('name,kwargs,paths', GRAPH_MODELS,
                          ids=[m[0] for m in GRAPH_MODELS])
 @pytest.mark.parametrize('user', [0, 2])
-def test_decomposition_of_graph_models(graph, name, kwargs, paths, user):
+def test_decomposition_of_graph_models(graph, name, kwargs, paths, user,
+                                       randomize):
     torch.manual_seed(0)
     model = randomize(build_model(name, graph, **kwargs))
     if getattr(model.model, 'refine', None) is not None:
@@ -129,7 +111,7 @@ def test_decomposition_of_graph_models(graph, name, kwargs, paths, user):
     assert sizes == sorted(sizes, reverse=True)
 
 
-def test_one_layer_by_hand(graph):
+def test_one_layer_by_hand(graph, randomize):
     # User 4's only job is job 4, which has users 0 and 4: with one layer
     # and no self-loops, P[4, 4] = 1/2 and P[4, job 4] = 1/2 / sqrt(1 * 2).
     model = randomize(build_model('lightgcn-text', graph))
@@ -185,7 +167,7 @@ def test_popularity_is_not_decomposed(graph):
     assert 'exact sum' not in text
 
 
-def test_seen_items_left_out(graph):
+def test_seen_items_left_out(graph, randomize):
     # User 0 saw jobs 0-5 (training), 6 (validation) and 7 (test).
     out = explain(randomize(build_model('lightgcn', graph)), graph, 0, k=10)
     assert sorted(e.item for e in out) == [8, 9, 10, 11]
@@ -201,74 +183,3 @@ def test_bad_arguments(graph):
         explain(model, graph, 0, k=0)
     with pytest.raises(DataError, match="no texts 'resume_src'"):
         explain(model, graph, 0, user_text='resume_src')
-
-
-def test_matching_words():
-    assert matching_words('Registered nurses; the ICU and CPR, nurses',
-                          'ICU nurse (nights) and CPR') == [
-                              'nurses', 'icu', 'cpr']
-    # Stop words and one-character words never match.
-    assert matching_words('a job for the C team', 'The C job for a team') \
-        == ['job', 'team']
-    assert matching_words('', 'nurse') == []
-
-
-def test_words_of_the_model_texts(graph):
-    graph['job'].text[5] = 'Nurse (ICU), nights'
-    model = build_model('lgir-nogan', graph)
-    # User 2 has seen jobs 0, 1, 3 and 8: 8 others.
-    out = explain(model, graph, 2, k=8, user_text='resume_irc')
-    words = {e.item: e.words for e in out}
-    assert len(words) == 8
-    assert words.pop(5) == ['nurses', 'icu']
-    assert all(w == [] for w in words.values())
-    assert all(e.words == [] for e in explain(model, graph, 2, k=8))
-
-
-def test_format(graph):
-    model = randomize(build_model('lgir-text', graph, use_id=True,
-                                  num_layers=2, text_init='random'))
-    out = explain(model, graph, 0, k=2, user_text='resume_irc')
-    text = format_explanations(out, graph, EDGE_TYPE, 'lgir', 'resume_irc',
-                               top=2)
-    lines = text.splitlines()
-    assert lines[0] == ('Why user u0 is shown these job items (lgir; items '
-                        'already seen left out).')
-    assert lines[1] == ('Each score is the exact sum of the contributions '
-                        'listed under it.')
-    first = out[0]
-    assert lines[2] == (f'  1. Job {first.item} [j{first.item}]  score '
-                        f'{first.score:+.4f}')
-    assert lines[3].endswith('  own text (resume_irc)')
-    assert lines[4].endswith('  own ID embedding')
-    graph_terms = [c for c in first.contributions if c.path == 'graph']
-    top = graph_terms[0]
-    assert lines[5] == (f'       {top.value:+.4f}  training job: Job '
-                        f'{top.item} [j{top.item}] (text '
-                        f'{top.parts["text"]:+.4f}, id '
-                        f'{top.parts["id"]:+.4f})')
-    rest = sum(c.value for c in graph_terms[2:])
-    assert lines[7] == f'       {rest:+.4f}  4 more training items'
-    assert lines[8].startswith('       ') and 'other paths' in lines[8]
-    assert lines[9] == f'       {first.total():+.4f}  sum'
-    # "python developer who likes jobs at company 1": plurals match too.
-    assert lines[10] == '     matching words: jobs, company'
-
-
-def test_plot(graph, tmp_path):
-    model = randomize(build_model('lgir-text', graph, use_id=True,
-                                  num_layers=2, text_init='random'))
-    out = explain(model, graph, 0, k=3, user_text='resume_irc')
-    path = tmp_path / 'pictures' / 'why.png'
-    drawn = plot_explanations(out, graph, EDGE_TYPE, str(path), max_items=4)
-    assert path.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-    # The user, own text, own ID, 4 of 6 training jobs, "2 more", other
-    # paths and 3 recommended jobs.
-    assert drawn.number_of_nodes() == 1 + 2 + 4 + 1 + 1 + 3
-    for e in out:
-        weights = [w for _, _, w in drawn.in_edges(('rec', e.item),
-                                                   data='weight')]
-        assert len(weights) == 8
-        assert sum(weights) == pytest.approx(e.score, rel=1e-5, abs=1e-6)
-    with pytest.raises(UsageError, match='no recommendations'):
-        plot_explanations([], graph, EDGE_TYPE, str(path))
