@@ -60,9 +60,9 @@ class ModelSpec:
 
 
 _MODELS = 'lgir_pyg.models.'
-LIGHTGCN = _MODELS + 'id_recommenders:LightGCNRecommender'
-LGIR = _MODELS + 'lgir_recommender:LGIRRecommender'
-HYBRID = _MODELS + 'hybrid_recommender:HybridRecommender'
+_LIGHTGCN = _MODELS + 'id_recommenders:LightGCNRecommender'
+_LGIR = _MODELS + 'lgir_recommender:LGIRRecommender'
+_HYBRID = _MODELS + 'hybrid_recommender:HybridRecommender'
 
 # LGIR variants peak after a few epochs at a low learning rate (they start
 # from the text geometry); ID models need more epochs.
@@ -77,9 +77,9 @@ HYBRID_TRAIN = {'lr': 3e-5, 'epochs': 100, 'patience': 5}
 MODELS: Dict[str, ModelSpec] = {
     'pop': ModelSpec(_MODELS + 'id_recommenders:popularity', None,
                      'popularity of training interactions (no training)'),
-    'bprmf': ModelSpec(LIGHTGCN, None, 'matrix factorisation with BPR',
+    'bprmf': ModelSpec(_LIGHTGCN, None, 'matrix factorisation with BPR',
                        {'lr': 5e-3, 'epochs': 300}, {'num_layers': 0}),
-    'lightgcn': ModelSpec(LIGHTGCN, None, "PyG's LightGCN",
+    'lightgcn': ModelSpec(_LIGHTGCN, None, "PyG's LightGCN",
                           {'lr': 1e-3, 'epochs': 300}),
     'text': ModelSpec(_MODELS + 'text_recommenders:text_cosine', 'text',
                       'cosine of own-text and item-text embeddings '
@@ -87,22 +87,22 @@ MODELS: Dict[str, ModelSpec] = {
     'job-mean': ModelSpec(_MODELS + 'text_recommenders:item_mean', 'text',
                           'cosine to the mean embedding of own text and '
                           'training items (no training)'),
-    'lightgcn-text': ModelSpec(LGIR, 'text',
+    'lightgcn-text': ModelSpec(_LGIR, 'text',
                                'LGIR on own texts: no LLM, no GAN',
                                LGIR_TRAIN),
-    'prompt-text': ModelSpec(LGIR, 'context',
+    'prompt-text': ModelSpec(_LGIR, 'context',
                              'LGIR on the IRC prompt context encoded '
                              'directly: no LLM, no GAN', LGIR_TRAIN),
-    'lgir-src': ModelSpec(HYBRID, 'resume_src',
+    'lgir-src': ModelSpec(_HYBRID, 'resume_src',
                           'LGIR (ID + text towers) on SRC resumes, no GAN',
                           HYBRID_TRAIN),
-    'lgir-nogan': ModelSpec(HYBRID, 'resume_irc',
+    'lgir-nogan': ModelSpec(_HYBRID, 'resume_irc',
                             'LGIR (ID + text towers) on IRC resumes, no '
                             'GAN', HYBRID_TRAIN),
-    'lgir': ModelSpec(HYBRID, 'resume_irc',
+    'lgir': ModelSpec(_HYBRID, 'resume_irc',
                       'LGIR (ID + text towers) on IRC resumes with the GAN',
                       HYBRID_TRAIN, {'gan': True}),
-    'lgir-text': ModelSpec(LGIR, 'resume_irc',
+    'lgir-text': ModelSpec(_LGIR, 'resume_irc',
                            'text-only LGIR (no ID tower) on IRC resumes '
                            'with the GAN', LGIR_TRAIN, {'gan': True}),
 }
