@@ -40,8 +40,21 @@ class DataConfig:
         items (str, optional): Your items table.
         interactions (str, optional): Your interactions table.
         user_id_column (str, optional): See
-            :func:`~lgir_pyg.datasets.from_tables`, as are the next eight.
-        item_id_column (str, optional): The item id column.
+            :func:`~lgir_pyg.datasets.from_tables`, as are the next twelve:
+            the user id column of the users and interactions tables.
+            (default: :obj:`"user_id"`)
+        item_id_column (str, optional): The item id column of the items
+            and interactions tables. (default: :obj:`"item_id"`)
+        users_id_column (str, optional): The users table's id column, if
+            it differs from :obj:`user_id_column`. (default: :obj:`null`)
+        items_id_column (str, optional): The items table's id column, if
+            it differs from :obj:`item_id_column`. (default: :obj:`null`)
+        interactions_user_column (str, optional): The interactions
+            table's user column, if it differs from :obj:`user_id_column`.
+            (default: :obj:`null`)
+        interactions_item_column (str, optional): The interactions
+            table's item column, if it differs from :obj:`item_id_column`.
+            (default: :obj:`null`)
         user_text_column (str, optional): The user text column.
         item_text_column (str, optional): The item text column.
         item_title_column (str, optional): The item title column.
@@ -49,6 +62,7 @@ class DataConfig:
             :obj:`null` means no timestamps (use :obj:`split: random`).
         user_type (str, optional): The user node type.
         item_type (str, optional): The item node type.
+            (default: :obj:`"item"`)
         relation (str, optional): The interaction relation.
         item_category (str, optional): A categorical item column, kept on
             the item store for the diversity metrics.
@@ -70,13 +84,17 @@ class DataConfig:
     items: Optional[str] = None
     interactions: Optional[str] = None
     user_id_column: str = 'user_id'
-    item_id_column: str = 'job_id'
+    item_id_column: str = 'item_id'
+    users_id_column: Optional[str] = None
+    items_id_column: Optional[str] = None
+    interactions_user_column: Optional[str] = None
+    interactions_item_column: Optional[str] = None
     user_text_column: str = 'text'
     item_text_column: str = 'text'
     item_title_column: str = 'title'
     time_column: Optional[str] = 'time'
     user_type: str = 'user'
-    item_type: str = 'job'
+    item_type: str = 'item'
     relation: str = 'interacts'
     item_category: Optional[str] = None
     user_attribute: Optional[str] = None

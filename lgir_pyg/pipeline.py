@@ -24,7 +24,9 @@ from lgir_pyg.transforms import (CompleteResumes, EncodeText,
 
 logger = logging.getLogger(__name__)
 
-TABLE_ARGS = ('user_id_column', 'item_id_column', 'user_text_column',
+TABLE_ARGS = ('user_id_column', 'item_id_column', 'users_id_column',
+              'items_id_column', 'interactions_user_column',
+              'interactions_item_column', 'user_text_column',
               'item_text_column', 'item_title_column', 'time_column',
               'user_type', 'item_type', 'relation')
 

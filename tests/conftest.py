@@ -71,7 +71,8 @@ def tables():
 def tiny_graph():
     from lgir_pyg.datasets import from_tables
     from lgir_pyg.transforms import PerUserSplit
-    return PerUserSplit()(from_tables(*tiny_tables()))
+    return PerUserSplit()(from_tables(*tiny_tables(), item_id_column='job_id',
+                                      item_type='job'))
 
 
 def split_graph(num_jobs: int = 12) -> HeteroData:

@@ -9,10 +9,11 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor
-from torch_geometric.data import HeteroData, InMemoryDataset
+from torch_geometric.data import HeteroData
 
-from lgir_pyg.datasets.tables import (EDGE_TYPE, check_columns, from_tables,
+from lgir_pyg.datasets.tables import (check_columns, from_tables,
                                       read_csv_bytes)
+from lgir_pyg.datasets.processed import GraphDataset
 from lgir_pyg.datasets.split import default_split
 from lgir_pyg.errors import DataError
 
@@ -24,6 +25,8 @@ RESUME_MODES = ('src', 'irc')
 # carries it, so an old graph is never reused.
 PROCESS_VERSION = 2
 NO_CUTOFF = torch.iinfo(torch.long).max
+# Users view jobs.
+EDGE_TYPE = ('user', 'interacts', 'job')
 
 VIEW_COLUMNS = ('Applicant.ID', 'Job.ID', 'Title', 'Position', 'Company',
                 'City', 'State.Name', 'Industry', 'View.Start')
@@ -109,7 +112,7 @@ def read_shipped_resumes(mode: str, user_ids: List[str]) -> List[str]:
     return [by_user[u] for u in user_ids]
 
 
-class KaggleJobViews(InMemoryDataset):
+class KaggleJobViews(GraphDataset):
     r"""The Kaggle "Job Recommendation Case Study" job views: 3,448 job
     seekers, 7,047 jobs and 8,920 distinct (user, job) views from a US job
     portal (2014-2015), as a LGIR bipartite
@@ -136,7 +139,8 @@ class KaggleJobViews(InMemoryDataset):
 
     The raw archive and the resumes ship inside the package
     (:obj:`lgir_pyg/datasets/shipped/kaggle_job_views/`); no download
-    happens.
+    happens. An unreadable processed file is moved aside and rebuilt (see
+    :class:`~lgir_pyg.datasets.processed.GraphDataset`).
 
     Args:
         root (str, optional): Root directory for raw and processed files,
@@ -180,7 +184,6 @@ class KaggleJobViews(InMemoryDataset):
         root = root or osp.join(lgir_home(), 'kaggle_job_views')
         super().__init__(root, transform, pre_transform,
                          force_reload=force_reload)
-        self.load(self.processed_paths[0], data_cls=HeteroData)
 
     @property
     def raw_file_names(self) -> List[str]:
@@ -244,7 +247,9 @@ class KaggleJobViews(InMemoryDataset):
         })
         # Errors then name the archive member and its line.
         interactions.attrs.update(views.attrs)
-        data = from_tables(users, jobs, interactions)
+        data = from_tables(users, jobs, interactions, item_id_column='job_id',
+                           user_type=EDGE_TYPE[0], relation=EDGE_TYPE[1],
+                           item_type=EDGE_TYPE[2])
         data['job'].industry = [_value(i) for i in jobs_rows['Industry']]
         if self.split is not None:
             data = self.split(data)

@@ -1,5 +1,6 @@
 r"""The split every dataset applies by default: held-out interactions per
 user, temporal or random."""
+from numbers import Integral, Real
 from typing import Optional, Tuple
 
 import torch
@@ -65,9 +66,17 @@ class PerUserSplit(BaseTransform):
         edge_type: Optional[EdgeType] = None,
         rev_edge_type: Optional[EdgeType] = None,
     ) -> None:
-        if strategy not in ('temporal', 'random'):
+        if not isinstance(strategy, str) or strategy not in ('temporal',
+                                                             'random'):
             raise UsageError(f"'strategy' must be 'temporal' or 'random' "
                              f"(got {strategy!r})")
+        for arg, value, kind, what in (
+            ('val_ratio', val_ratio, Real, 'a number'),
+            ('test_ratio', test_ratio, Real, 'a number'),
+            ('seed', seed, Integral, 'an integer'),
+        ):
+            if isinstance(value, bool) or not isinstance(value, kind):
+                raise UsageError(f"'{arg}' must be {what} (got {value!r})")
         if strategy == 'random' and not (
                 0 <= val_ratio < 1 and 0 <= test_ratio < 1
                 and 0 < val_ratio + test_ratio < 1):
@@ -175,7 +184,11 @@ class PerUserSplit(BaseTransform):
 def default_split(split):
     r"""The split of a dataset class: :class:`PerUserSplit` for
     :obj:`"default"`, else :obj:`split` itself (a transform, or :obj:`None`
-    for no split)."""
-    if split == 'default':
+    for no split); anything else raises
+    :class:`~lgir_pyg.errors.UsageError`."""
+    if isinstance(split, str) and split == 'default':
         return PerUserSplit()
+    if split is not None and not callable(split):
+        raise UsageError(f"'split' must be 'default', None or a transform "
+                         f"such as PerUserSplit('random') (got {split!r})")
     return split

@@ -13,11 +13,14 @@ import math
 import os
 import os.path as osp
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Union
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 import torch
+from dateutil.parser import UnknownTimezoneWarning
+from dateutil.parser import parse as parse_date
 from torch import Tensor
 from torch_geometric.data import HeteroData
 from torch_geometric.data.storage import NodeStorage
@@ -28,10 +31,6 @@ from lgir_pyg.errors import TableError, UsageError, first_line
 logger = logging.getLogger(__name__)
 
 Table = Union[pd.DataFrame, str, os.PathLike]
-
-# The default interaction edge type, and its reverse.
-EDGE_TYPE = ('user', 'interacts', 'job')
-REV_EDGE_TYPE = reverse_edge_type(EDGE_TYPE)
 
 # Times outside [1900-01-01, 2200-01-01) UTC are taken for unit or typing
 # mistakes (milliseconds read as seconds, a year 9999 placeholder).
@@ -48,6 +47,12 @@ RESERVED_PREFIXES = ('x_', 'resume_', '_')
 # Column name parts that suggest a timestamp, for the missing-time warning.
 TIME_WORDS = {'time', 'timestamp', 'date', 'datetime', 'ts', 'dt', 'when',
               'created', 'epoch'}
+
+# ISO 8601 text with a year, a month and a day.
+FULL_ISO_DATE = re.compile(r'\s*[+-]?\d{4}-\d{2}-\d{2}')
+# Two defaults for the parts a date text lacks (see _date_text_seconds).
+FILL_ONE = datetime.datetime(1, 1, 1)
+FILL_TWO = datetime.datetime(2, 2, 2)
 
 # A day/month/year date whose first two fields could be either way round.
 NUMERIC_DATE = re.compile(r'\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)')
@@ -167,6 +172,12 @@ def read_csv_bytes(raw: bytes, path: str,
         raise TableError(f"{source} is not valid UTF-8: byte "
                          f"{raw[e.start:e.start + 1]!r} at line {line}") from e
     lines = RecordLines(text)
+    bom = text.find('\ufeff')
+    if bom >= 0:
+        raise TableError(f"{source}, line {text.count(chr(10), 0, bom) + 1}: "
+                         f"a byte-order mark (U+FEFF) in the middle of the "
+                         f"file, as where two CSV files were joined; remove "
+                         f"it and any repeated header line")
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError as e:
@@ -180,7 +191,36 @@ def read_csv_bytes(raw: bytes, path: str,
                          f"({list(df.columns)}); quote fields that contain "
                          f"commas")
     df.attrs.update(source=source, is_file=True, lines=lines)
+    header = _header(text)
+    if header is not None and len(header) == len(df.columns):
+        _check_header(df, header)
+        # pandas renames a repeated name ('text' to 'text.1'): keep the
+        # names as written, so a repeated column in use is an error.
+        df.columns = [raw if raw else name
+                      for raw, name in zip(header, df.columns)]
     return df
+
+
+def _header(text: str) -> Optional[List[str]]:
+    # The header's names as written: the first record that is not blank.
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if row and not (len(row) == 1 and row[0].isspace()):
+                return row
+    except csv.Error:  # A field over csv's size limit: names unknown.
+        pass
+    return None
+
+
+def _check_header(df: pd.DataFrame, header: List[str]) -> None:
+    # A data row that repeats the header is another file's header, where
+    # two files were joined: it would become a user or an item.
+    repeats = np.all(df.to_numpy(dtype=object) == np.array(
+        header, dtype=object), axis=1) if len(df) else np.zeros(0, bool)
+    if repeats.any():
+        raise TableError(f"{df.attrs['source']}, {_row(df, _first(repeats))}"
+                         f": the header row again, as where two CSV files "
+                         f"were joined; remove it")
 
 
 def _parser_message(message: str, source: str, lines: RecordLines) -> str:
@@ -221,13 +261,21 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + '...'
 
 
-def check_columns(df: pd.DataFrame, columns: Sequence[str]) -> None:
+def check_columns(df: pd.DataFrame,
+                  columns: Union[Sequence[str], Dict[str, str]]) -> None:
     r"""Raises :class:`TableError` naming the table and the columns of
-    :obj:`columns` that :obj:`df` lacks or has more than once."""
+    :obj:`columns` that :obj:`df` lacks or has more than once. If
+    :obj:`columns` maps each column to the argument that names it, the
+    error says which argument to set."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        hint = ''
+        if isinstance(columns, dict):
+            args = ', '.join(dict.fromkeys(columns[c] for c in missing))
+            them = 'it' if len(missing) == 1 else 'them'
+            hint = f'; name {them} with {args}'
         raise TableError(f"{df.attrs['source']} is missing column(s) "
-                         f"{missing} (has {list(df.columns)})")
+                         f"{missing} (has {list(df.columns)}){hint}")
     repeated = [c for c in columns if (df.columns == c).sum() > 1]
     if repeated:
         raise TableError(f"{df.attrs['source']} has more than one column "
@@ -356,21 +404,93 @@ def _day_first(df: pd.DataFrame, column: str, texts: Dict[int, str]) -> bool:
     return 'day' in first
 
 
-def _parse_dates(df: pd.DataFrame, column: str,
-                 candidates: Dict[int, object]) -> np.ndarray:
+def _date_text_seconds(text: str, day_first: bool) -> float:
+    # Seconds of date text in any format dateutil reads; a ValueError says
+    # why the text is not a time.
+    try:
+        with warnings.catch_warnings():
+            # dateutil ignores a time zone name it does not know.
+            warnings.simplefilter('error', UnknownTimezoneWarning)
+            # A part the text lacks is filled from the default: parsed
+            # against a second default, a missing year, month or day shows.
+            stamp = parse_date(text, default=FILL_ONE, dayfirst=day_first)
+            missing = []
+            if 1 in (stamp.year, stamp.month, stamp.day):
+                other = parse_date(text, default=FILL_TWO,
+                                   dayfirst=day_first)
+                missing = [part for part in ('year', 'month', 'day')
+                           if getattr(stamp, part) != getattr(other, part)]
+    except UnknownTimezoneWarning:
+        raise ValueError(f'unknown time zone in {_show(text)}; write an '
+                         f'offset such as +01:00') from None
+    except (ValueError, OverflowError):
+        raise ValueError(f'cannot parse timestamp {_show(text)}') from None
+    if len(missing) == 3:
+        raise ValueError(f'{_show(text)} is a time of day without a date')
+    if missing:
+        raise ValueError(f'date {_show(text)} has no '
+                         f'{" and no ".join(missing)}; write the full date '
+                         f'(YYYY-MM-DD)')
+    if stamp.tzinfo is None:  # Naive times are UTC.
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return stamp.timestamp()
+
+
+def _parse_dates(df: pd.DataFrame, column: str, candidates: Dict[int, object]
+                 ) -> Tuple[np.ndarray, Dict[int, str]]:
+    # The seconds of the date values (row -> value) and, for each row that
+    # holds no time, why.
     texts = {p: v for p, v in candidates.items() if isinstance(v, str)}
     day_first = _day_first(df, column, texts)
     values = pd.Series(list(candidates.values()), dtype=object)
-    # ISO 8601 first (fast), then any format for the rest.
-    parsed = pd.to_datetime(values, utc=True, format='ISO8601',
-                            errors='coerce')
-    rest = parsed.isna().to_numpy()
-    seconds = _epoch_seconds(parsed)
-    if rest.any():
-        seconds[rest] = _epoch_seconds(
-            pd.to_datetime(values[rest], utc=True, format='mixed',
-                           dayfirst=day_first, errors='coerce'))
-    return seconds
+    # ISO 8601 first (fast), then any format dateutil reads; pandas' ISO
+    # parser also takes "now" and "2019-05", left to the second look.
+    seconds = _epoch_seconds(pd.to_datetime(values, utc=True,
+                                            format='ISO8601', errors='coerce'))
+    is_text = np.array([isinstance(v, str) for v in values], dtype=bool)
+    full = np.array([bool(t) and FULL_ISO_DATE.match(v) is not None
+                     for t, v in zip(is_text, values)], dtype=bool)
+    problems: Dict[int, str] = {}
+    parsed: Dict[str, Union[float, ValueError]] = {}
+    rows = list(candidates)
+    for i in np.flatnonzero(np.isnan(seconds) | (is_text & ~full)):
+        value = values.iloc[i]
+        if not is_text[i]:
+            problems[rows[i]] = f'cannot parse timestamp {_show(value)}'
+            continue
+        if value not in parsed:
+            try:
+                parsed[value] = _date_text_seconds(value, day_first)
+            except ValueError as e:
+                parsed[value] = e
+        if isinstance(parsed[value], ValueError):
+            problems[rows[i]] = str(parsed[value])
+            seconds[i] = math.nan
+        else:
+            seconds[i] = parsed[value]
+    return seconds, problems
+
+
+def _number_times(seconds: np.ndarray, numbers: np.ndarray) -> Optional[int]:
+    # Whole numbers are seconds since the epoch, unless they all look like
+    # compact dates (YYYYMMDD, read as such in place; as seconds they
+    # would all fall in Aug-Sep 1970) or like bare years (1900-2199, not
+    # a time; as seconds, the first 37 minutes of 1970): the row of the
+    # first year is returned.
+    positions = np.flatnonzero(numbers & np.isfinite(seconds))
+    values = seconds[positions]
+    if values.size == 0 or (values != np.floor(values)).any():
+        return None
+    if ((values >= 1900) & (values < 2200)).all():
+        return int(positions[0])
+    if ((values >= 19000101) & (values < 22000000)).all():
+        whole = values.astype('int64')
+        stamps = pd.to_datetime(pd.DataFrame({
+            'year': whole // 10000, 'month': whole // 100 % 100,
+            'day': whole % 100}), errors='coerce', utc=True)
+        if stamps.notna().all():
+            seconds[positions] = _epoch_seconds(stamps)
+    return None
 
 
 def parse_times(df: pd.DataFrame, column: str) -> Tensor:
@@ -378,57 +498,79 @@ def parse_times(df: pd.DataFrame, column: str) -> Tensor:
     whatever its type: :obj:`datetime64` of any unit (naive times are
     UTC, others are converted), pyarrow timestamps, numbers (taken as
     seconds, fractions floored), numeric text, and date text (ISO 8601,
-    or any format pandas reads; :obj:`d/m/y` dates put the day first when
-    a row's first field is over 12, month first when a second field is).
+    or any format :mod:`dateutil` reads, with a year, a month and a day;
+    :obj:`d/m/y` dates put the day first when a row's first field is over
+    12, month first when a second field is).
+
+    Two kinds of whole numbers are not seconds: a column whose numbers are
+    all compact dates :obj:`YYYYMMDD` (e.g. :obj:`20200101`, from 1900 to
+    2199) reads them as those dates (as seconds they would all fall in
+    August or September 1970), and one whose numbers all look like years
+    (1900 to 2199, e.g. :obj:`2019`) is an error: a year is not a time.
 
     Raises :class:`TableError` naming the row of the first missing,
     unparseable, non-finite or out-of-range time (before 1900 or from 2200
-    on), and of an ambiguous :obj:`d/m/y` date (e.g. :obj:`01/02/2014`
-    when no row tells the order)."""
+    on), of a time of day without a date (e.g. :obj:`10:00`, which pandas
+    would give today's date), a date without a year, month or day
+    (:obj:`"March 2014"`, :obj:`"2019-05"`), a bare year, :obj:`"now"`,
+    an unknown time zone name and an ambiguous :obj:`d/m/y` date (e.g.
+    :obj:`01/02/2014` when no row tells the order)."""
     values = df[column]
     kind = values.dtype.kind
-    unparsed = np.zeros(len(values), dtype=bool)
+    problems: Dict[int, str] = {}
     if kind == 'M':
         seconds = _epoch_seconds(pd.to_datetime(values, utc=True))
+        numbers = np.zeros(len(values), dtype=bool)
     elif kind in 'iuf':
         seconds = values.to_numpy('float64', na_value=np.nan)
+        numbers = ~np.isnan(seconds)
     else:
         objects = values.astype(object).tolist()
-        numbers = [_number(v) for v in objects]
-        seconds = np.array([math.nan if n is None else n for n in numbers])
+        parsed = [_number(v) for v in objects]
+        numbers = np.array([n is not None for n in parsed], dtype=bool)
+        seconds = np.array([math.nan if n is None else n for n in parsed])
         dates: Dict[int, object] = {}
-        for pos, (value, number) in enumerate(zip(objects, numbers)):
+        for pos, (value, number) in enumerate(zip(objects, parsed)):
             if number is not None or _missing_time(value):
                 continue
             if isinstance(value, (str, datetime.date, np.datetime64)):
                 dates[pos] = value.strip() if isinstance(value,
                                                          str) else value
             else:
-                unparsed[pos] = True
+                problems[pos] = f'cannot parse timestamp {_show(value)}'
         if dates:
             positions = np.fromiter(dates, dtype='int64', count=len(dates))
-            seconds[positions] = _parse_dates(df, column, dates)
-            unparsed[positions] = np.isnan(seconds[positions])
+            seconds[positions], date_problems = _parse_dates(df, column,
+                                                             dates)
+            problems.update(date_problems)
+    year = _number_times(seconds, numbers)
+    if year is not None:
+        problems[year] = (f'{_show(values.iloc[year])} is a bare year, not '
+                          f'a time; write a date (e.g. 2019-01-01) or '
+                          f'seconds since 1970-01-01')
     missing = values.isna().to_numpy(dtype=bool)
     if kind not in 'Miuf':
         missing = missing | np.array([_missing_time(v) for v in objects],
                                      dtype=bool)
+    unparsed = np.zeros(len(values), dtype=bool)
+    unparsed[list(problems)] = True
     finite = np.isfinite(seconds)
     checks = [
         (missing, lambda v: 'missing time'),
-        (unparsed, lambda v: f'cannot parse timestamp {_show(v)}'),
         (~finite & ~missing & ~unparsed,
          lambda v: f'non-finite time {_show(v)}'),
-        (finite & ((seconds < MIN_TIME) | (seconds >= MAX_TIME)),
+        (finite & ~unparsed & ((seconds < MIN_TIME) | (seconds >= MAX_TIME)),
          lambda v: f'time {_show(v)} is out of range: times must lie in '
          f'[1900-01-01, 2200-01-01) UTC (numbers are seconds since '
          f'1970-01-01)'),
     ]
-    bad = [(_first(mask), describe) for mask, describe in checks
-           if mask.any()]
+    bad = [(_first(mask), describe(values.iloc[_first(mask)]))
+           for mask, describe in checks if mask.any()]
+    if problems:
+        bad.append(min(problems.items()))
     if bad:
-        pos, describe = min(bad, key=lambda b: b[0])
-        raise _error(df, column, pos, describe(values.iloc[pos]))
+        pos, what = min(bad, key=lambda b: b[0])
+        raise _error(df, column, pos, what)
     return torch.from_numpy(np.floor(seconds).astype('int64'))
 
 
@@ -455,8 +597,7 @@ def _check_names(user_type: str, item_type: str, relation: str,
                          f"the prefix of reverse edge types (got "
                          f"{relation!r})")
     for column in attr_columns:
-        if not isinstance(column, str) or not column.isidentifier() or \
-                keyword.iskeyword(column):
+        if not column.isidentifier() or keyword.iskeyword(column):
             raise UsageError(f"Attribute column {column!r} must be a valid "
                              f"Python identifier to become a node attribute")
         if (column in RESERVED_ATTRS or column.startswith(RESERVED_PREFIXES)
@@ -465,10 +606,30 @@ def _check_names(user_type: str, item_type: str, relation: str,
                              f"reserved node attribute; rename the column")
 
 
+def _column_name(arg: str, value, optional: bool = False) -> Optional[str]:
+    if (value is None and optional) or (isinstance(value, str) and value):
+        return value
+    raise UsageError(f"'{arg}' must be a column name (got {_show(value)})")
+
+
+def _column_names(arg: str, value) -> List[str]:
+    # One column name, or any list of them.
+    if isinstance(value, str):
+        value = [value]
+    try:
+        names = list(value)
+    except TypeError:
+        names = [value]
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"'{arg}' must be a column name or a list of "
+                             f"column names (got {_show(value)})")
+    return names
+
+
 def _add_nodes(data: HeteroData, node_type: str, df: pd.DataFrame,
                id_column: str, text_column: str, title_column: Optional[str],
                attr_columns: Sequence[str]) -> Dict[str, int]:
-    check_columns(df, [id_column, text_column, *attr_columns])
     ids = _column(df, id_column, _id)
     index: Dict[str, int] = {}
     for pos, node_id in enumerate(ids):
@@ -478,8 +639,7 @@ def _add_nodes(data: HeteroData, node_type: str, df: pd.DataFrame,
     store = data[node_type]
     store.node_id = ids
     store.text = _column(df, text_column, _text)
-    if title_column is not None and title_column in df.columns:
-        check_columns(df, [title_column])
+    if title_column is not None:
         store.title = _column(df, title_column, _text)
     for column in attr_columns:
         store[column] = _column(df, column, _attr)
@@ -488,15 +648,28 @@ def _add_nodes(data: HeteroData, node_type: str, df: pd.DataFrame,
 
 
 def _map_ids(df: pd.DataFrame, column: str, index: Dict[str, int],
-             kind: str) -> Tensor:
+             kind: str, nodes: pd.DataFrame, key: str) -> Tensor:
     ids = _column(df, column, _id)
     mapped = [index.get(i, -1) for i in ids]
     unknown = np.array(mapped) < 0
     if unknown.any():
         pos = _first(unknown)
-        raise _error(df, column, pos, f'unknown {kind} id {ids[pos]!r} '
+        raise _error(df, column, pos, f'unknown {kind} id {ids[pos]!r}: '
+                     f'not in column {key!r} of {nodes.attrs["source"]} '
                      f'({int(unknown.sum())} rows name unknown {kind}s)')
     return torch.tensor(mapped, dtype=torch.long)
+
+
+def _optional_column(df: pd.DataFrame, arg: str, column: Optional[str],
+                     default: str) -> Optional[str]:
+    # The default time and title columns may be absent; a column named
+    # otherwise must be there.
+    if column is None or column in df.columns:
+        return column
+    if column != default:
+        raise TableError(f"{df.attrs['source']} has no column {column!r} "
+                         f"(has {list(df.columns)}), which '{arg}' names")
+    return None
 
 
 def from_tables(
@@ -506,36 +679,50 @@ def from_tables(
     time_column: Optional[str] = 'time',
     *,
     user_id_column: str = 'user_id',
-    item_id_column: str = 'job_id',
+    item_id_column: str = 'item_id',
+    users_id_column: Optional[str] = None,
+    items_id_column: Optional[str] = None,
+    interactions_user_column: Optional[str] = None,
+    interactions_item_column: Optional[str] = None,
     user_text_column: str = 'text',
     item_text_column: str = 'text',
     item_title_column: Optional[str] = 'title',
     user_type: str = 'user',
-    item_type: str = 'job',
+    item_type: str = 'item',
     relation: str = 'interacts',
-    user_attr_columns: Sequence[str] = (),
-    item_attr_columns: Sequence[str] = (),
+    user_attr_columns: Union[str, Sequence[str]] = (),
+    item_attr_columns: Union[str, Sequence[str]] = (),
 ) -> HeteroData:
     r"""Builds the LGIR bipartite graph from three tables of any domain.
 
     Each table is a :class:`pandas.DataFrame` or a path to a CSV (UTF-8,
     optionally gzip-compressed) or Parquet file (see :func:`read_table`):
 
-    * :obj:`users`: :obj:`user_id_column` and :obj:`user_text_column` (the
-      self-description).
-    * :obj:`items`: :obj:`item_id_column`, :obj:`item_text_column` (the
-      item description) and, if present, :obj:`item_title_column` (kept
-      for display).
-    * :obj:`interactions`: :obj:`user_id_column`, :obj:`item_id_column`
-      and optionally the time column :obj:`time_column`, parsed by
-      :func:`parse_times` into int64 seconds since the epoch (UTC). If it
-      is absent the interactions are untimed, with a warning when another
-      column looks like a time (e.g. :obj:`timestamp`).
+    * :obj:`users`: the id column :obj:`users_id_column` and
+      :obj:`user_text_column` (the self-description).
+    * :obj:`items`: the id column :obj:`items_id_column`,
+      :obj:`item_text_column` (the item description) and, if present,
+      :obj:`item_title_column` (kept for display).
+    * :obj:`interactions`: the user column :obj:`interactions_user_column`,
+      the item column :obj:`interactions_item_column` and optionally the
+      time column :obj:`time_column`, parsed by :func:`parse_times` into
+      int64 seconds since the epoch (UTC).
 
-    Other columns are ignored, except those named in
-    :obj:`user_attr_columns` / :obj:`item_attr_columns`, kept as node
-    attributes of that name (lists of :obj:`str`; numbers are written as
-    text, whole numbers without a decimal point).
+    Each table names its id columns as it likes, e.g. a users table keyed
+    :obj:`id` with interactions whose user column is :obj:`user_id`
+    (:obj:`users_id_column="id"`). :obj:`user_id_column` is short for the
+    user id column of both :obj:`users` and :obj:`interactions`, and
+    :obj:`item_id_column` for the item id column of :obj:`items` and
+    :obj:`interactions`; a table's own argument wins.
+
+    The default time column :obj:`"time"` and title column
+    :obj:`"title"` may be absent (untimed interactions, with a warning
+    when another column looks like a time, e.g. :obj:`timestamp`; items
+    without titles); a column named otherwise must be there. Other columns
+    are ignored, except those named in :obj:`user_attr_columns` /
+    :obj:`item_attr_columns`, kept as node attributes of that name (lists
+    of :obj:`str`; numbers are written as text, whole numbers without a
+    decimal point).
 
     Handling, documented rather than silent: ids are text (stripped) or
     whole numbers (:obj:`1.0` becomes :obj:`"1"`); empty or missing text
@@ -543,11 +730,15 @@ def from_tables(
     with the earliest time (their number is logged and stored as
     :obj:`num_merged_duplicates`). A :class:`TableError` naming the table,
     column and first offending row (and line, for CSV files) is raised for
-    missing columns, empty, non-integral or duplicate ids, interactions
-    that name unknown users or items, missing, unparseable, non-finite,
-    out-of-range (before 1900 or from 2200 on) or ambiguous day/month
-    times, non-text values, malformed files and an empty interaction
-    table.
+    missing or repeated columns, empty, non-integral or duplicate ids,
+    interactions that name unknown users or items, missing, unparseable,
+    partial (a time of day, a bare year), non-finite, out-of-range (before
+    1900 or from 2200 on) or ambiguous day/month times, non-text values,
+    malformed files (a CSV row with too many fields, a header row or
+    byte-order mark in the middle, as where two files were joined) and an
+    empty interaction table; a bad argument raises
+    :class:`~lgir_pyg.errors.UsageError` naming it, before any table is
+    read.
 
     Args:
         users (pandas.DataFrame or str): The users table.
@@ -560,23 +751,31 @@ def from_tables(
             :obj:`users` and :obj:`interactions`.
             (default: :obj:`"user_id"`)
         item_id_column (str, optional): The item id column of :obj:`items`
-            and :obj:`interactions`. (default: :obj:`"job_id"`)
+            and :obj:`interactions`. (default: :obj:`"item_id"`)
+        users_id_column (str, optional): The id column of :obj:`users`.
+            (default: :obj:`user_id_column`)
+        items_id_column (str, optional): The id column of :obj:`items`.
+            (default: :obj:`item_id_column`)
+        interactions_user_column (str, optional): The user id column of
+            :obj:`interactions`. (default: :obj:`user_id_column`)
+        interactions_item_column (str, optional): The item id column of
+            :obj:`interactions`. (default: :obj:`item_id_column`)
         user_text_column (str, optional): The text column of :obj:`users`.
             (default: :obj:`"text"`)
         item_text_column (str, optional): The text column of :obj:`items`.
             (default: :obj:`"text"`)
-        item_title_column (str, optional): The optional title column of
+        item_title_column (str, optional): The title column of
             :obj:`items`. (default: :obj:`"title"`)
         user_type (str, optional): The user node type.
             (default: :obj:`"user"`)
         item_type (str, optional): The item node type.
-            (default: :obj:`"job"`)
+            (default: :obj:`"item"`)
         relation (str, optional): The interaction relation.
             (default: :obj:`"interacts"`)
-        user_attr_columns (List[str], optional): Columns of :obj:`users`
-            kept as user attributes. (default: :obj:`()`)
-        item_attr_columns (List[str], optional): Columns of :obj:`items`
-            kept as item attributes. (default: :obj:`()`)
+        user_attr_columns (str or List[str], optional): Columns of
+            :obj:`users` kept as user attributes. (default: :obj:`()`)
+        item_attr_columns (str or List[str], optional): Columns of
+            :obj:`items` kept as item attributes. (default: :obj:`()`)
 
     Returns a :class:`~torch_geometric.data.HeteroData` with
     :obj:`user_type` and :obj:`item_type` nodes (:obj:`num_nodes`, and
@@ -586,36 +785,70 @@ def from_tables(
     :obj:`(item_type, "rev_" + relation, user_type)`. Apply
     :class:`lgir_pyg.transforms.PerUserSplit` to hold out evaluation edges.
     """
-    attr_columns = tuple(user_attr_columns) + tuple(item_attr_columns)
-    _check_names(user_type, item_type, relation, attr_columns)
+    # Each id column is the table's own argument, else the shorthand's.
+    users_key = _column_name(*(('users_id_column', users_id_column)
+                               if users_id_column is not None else
+                               ('user_id_column', user_id_column)))
+    items_key = _column_name(*(('items_id_column', items_id_column)
+                               if items_id_column is not None else
+                               ('item_id_column', item_id_column)))
+    inter_user = _column_name(*(
+        ('interactions_user_column', interactions_user_column)
+        if interactions_user_column is not None else
+        ('user_id_column', user_id_column)))
+    inter_item = _column_name(*(
+        ('interactions_item_column', interactions_item_column)
+        if interactions_item_column is not None else
+        ('item_id_column', item_id_column)))
+    _column_name('user_text_column', user_text_column)
+    _column_name('item_text_column', item_text_column)
+    _column_name('item_title_column', item_title_column, optional=True)
+    _column_name('time_column', time_column, optional=True)
+    user_attrs = _column_names('user_attr_columns', user_attr_columns)
+    item_attrs = _column_names('item_attr_columns', item_attr_columns)
+    _check_names(user_type, item_type, relation, user_attrs + item_attrs)
+
     users = read_table(users, 'users')
     items = read_table(items, 'items')
     inter = read_table(interactions, 'interactions')
-    id_columns = [user_id_column, item_id_column]
-    check_columns(inter, id_columns)
-    if time_column is not None and time_column not in inter.columns:
-        hints = [c for c, values in inter.items()
-                 if c not in id_columns and _is_time_like(c, values)]
-        if hints:
-            logger.warning(f"{inter.attrs['source']} has no time column "
-                           f"{time_column!r} but has {hints[0]!r}; pass "
-                           f"time_column={hints[0]!r} to use it (the "
-                           f"interactions are untimed)")
-        time_column = None
+    check_columns(users, {users_key: 'users_id_column',
+                          user_text_column: 'user_text_column',
+                          **dict.fromkeys(user_attrs, 'user_attr_columns')})
+    check_columns(items, {items_key: 'items_id_column',
+                          item_text_column: 'item_text_column',
+                          **dict.fromkeys(item_attrs, 'item_attr_columns')})
+    check_columns(inter, {inter_user: 'interactions_user_column',
+                          inter_item: 'interactions_item_column'})
+    title_column = _optional_column(items, 'item_title_column',
+                                    item_title_column, 'title')
+    if title_column is not None:
+        check_columns(items, [title_column])
+    given_time = time_column
+    time_column = _optional_column(inter, 'time_column', time_column, 'time')
     if time_column is not None:
         check_columns(inter, [time_column])
+    elif given_time is not None:
+        hints = [c for c, values in inter.items()
+                 if c not in (inter_user, inter_item)
+                 and _is_time_like(c, values)]
+        if hints:
+            logger.warning(f"{inter.attrs['source']} has no time column "
+                           f"{given_time!r} but has {hints[0]!r}; pass "
+                           f"time_column={hints[0]!r} to use it (the "
+                           f"interactions are untimed)")
     if len(inter) == 0:
         raise TableError(f"{inter.attrs['source']} has no rows: a graph "
                          f"needs at least one interaction")
 
     data = HeteroData()
-    user_index = _add_nodes(data, user_type, users, user_id_column,
-                            user_text_column, None, tuple(user_attr_columns))
-    item_index = _add_nodes(data, item_type, items, item_id_column,
-                            item_text_column, item_title_column,
-                            tuple(item_attr_columns))
-    user = _map_ids(inter, user_id_column, user_index, user_type)
-    item = _map_ids(inter, item_id_column, item_index, item_type)
+    user_index = _add_nodes(data, user_type, users, users_key,
+                            user_text_column, None, user_attrs)
+    item_index = _add_nodes(data, item_type, items, items_key,
+                            item_text_column, title_column, item_attrs)
+    user = _map_ids(inter, inter_user, user_index, user_type, users,
+                    users_key)
+    item = _map_ids(inter, inter_item, item_index, item_type, items,
+                    items_key)
     time = parse_times(inter, time_column) if time_column else None
 
     # Merge duplicate pairs, keeping the earliest time.
@@ -631,8 +864,8 @@ def from_tables(
     num_merged = key.numel() - first.numel()
     if num_merged > 0:
         logger.warning(f"{inter.attrs['source']}: merged {num_merged} "
-                       f"duplicate ({user_id_column}, {item_id_column}) "
-                       f"rows into one edge each (earliest time kept)")
+                       f"duplicate ({inter_user}, {inter_item}) rows into "
+                       f"one edge each (earliest time kept)")
 
     edge_type = (user_type, relation, item_type)
     store = data[edge_type]

@@ -1,13 +1,19 @@
 import hashlib
+import inspect
 import json
 import os.path as osp
 from typing import Any, Callable, Dict, List, Optional
 
-from torch_geometric.data import HeteroData, InMemoryDataset
+from torch_geometric.data import HeteroData
 
-from lgir_pyg.datasets.tables import from_tables
+from lgir_pyg.datasets.graph import interaction_edge_type
+from lgir_pyg.datasets.processed import GraphDataset
 from lgir_pyg.datasets.split import default_split
-from lgir_pyg.errors import DataError
+from lgir_pyg.datasets.tables import from_tables
+from lgir_pyg.errors import DataError, TableError, UsageError
+
+# The arguments of from_tables that table_kwargs may set.
+TABLE_KWARGS = list(inspect.signature(from_tables).parameters)[3:]
 
 
 def _content_sha256(path: str) -> str:
@@ -21,7 +27,7 @@ def _content_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-class TablesDataset(InMemoryDataset):
+class TablesDataset(GraphDataset):
     r"""Your own users, items and interactions as a LGIR dataset: the
     graph of :func:`lgir_pyg.datasets.from_tables`, split by :obj:`split`
     and processed by :obj:`pre_transform` once, then loaded from
@@ -30,7 +36,11 @@ class TablesDataset(InMemoryDataset):
     The processed file is named after the SHA-256 of the three files'
     contents, the :func:`~lgir_pyg.datasets.from_tables` arguments, the
     split and the :obj:`pre_transform`, so an edited table, another column
-    mapping or another encoder never reuses a stale graph.
+    mapping or another encoder never reuses a stale graph; an unreadable
+    one is moved aside and rebuilt (see
+    :class:`~lgir_pyg.datasets.processed.GraphDataset`). A bad
+    :obj:`split` or an unknown key of :obj:`table_kwargs` raises
+    :class:`~lgir_pyg.errors.UsageError` before any file is read.
 
     Args:
         root (str): Where processed files (and the stages' caches) go.
@@ -65,18 +75,22 @@ class TablesDataset(InMemoryDataset):
         pre_transform: Optional[Callable] = None,
         force_reload: bool = False,
     ) -> None:
+        self.split = default_split(split)
+        self.table_kwargs = dict(table_kwargs or {})
+        unknown = sorted(set(self.table_kwargs) - set(TABLE_KWARGS))
+        if unknown:
+            raise UsageError(f"'table_kwargs' has {unknown[0]!r}, not an "
+                             f"argument of from_tables; valid: "
+                             f"{', '.join(TABLE_KWARGS)}")
         self.tables = {'users': str(users), 'items': str(items),
                        'interactions': str(interactions)}
         self.name = name or osp.basename(osp.dirname(osp.abspath(
             interactions))) or 'tables'
-        self.split = default_split(split)
-        self.table_kwargs = dict(table_kwargs or {})
         # Hashed up front: a missing file fails before anything is built.
         self._digests = {k: _content_sha256(p)
                          for k, p in self.tables.items()}
         super().__init__(root, transform, pre_transform,
                          force_reload=force_reload)
-        self.load(self.processed_paths[0], data_cls=HeteroData)
 
     @property
     def raw_file_names(self) -> List[str]:
@@ -97,10 +111,27 @@ class TablesDataset(InMemoryDataset):
         data = from_tables(self.tables['users'], self.tables['items'],
                            self.tables['interactions'], **self.table_kwargs)
         if self.split is not None:
+            self._check_times(data)
             data = self.split(data)
         if self.pre_transform is not None:
             data = self.pre_transform(data)
         self.save([data], self.processed_paths[0])
+
+    def _check_times(self, data: HeteroData) -> None:
+        # The temporal split fails on untimed interactions: say which
+        # file and column are at fault, and the way out.
+        if getattr(self.split, 'strategy', None) != 'temporal' or \
+                'time' in data[interaction_edge_type(data)]:
+            return
+        column = self.table_kwargs.get('time_column', 'time')
+        lacks = ('is untimed (time_column is None)' if column is None else
+                 f'has no time column {column!r}')
+        raise TableError(f"interactions file "
+                         f"'{self.tables['interactions']}' {lacks}, but the "
+                         f"temporal split orders each user's interactions "
+                         f"by time: name the time column (time_column, "
+                         f"--time-column) or split at random "
+                         f"(PerUserSplit('random'), --split random)")
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.name})'

@@ -5,8 +5,9 @@ import torch
 from torch_geometric.data import HeteroData
 
 from lgir_pyg.benchmarks.speed import random_text, run_speed, synthetic_graph
-from lgir_pyg.datasets.tables import EDGE_TYPE
 from lgir_pyg.models import MODELS
+
+EDGE_TYPE = ('user', 'interacts', 'job')
 
 
 def degree_graph(num_users: int = 40, num_jobs: int = 60) -> HeteroData:

@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 import torch
 
 from lgir_pyg.datasets import from_tables
+from lgir_pyg.errors import UsageError
 from lgir_pyg.transforms import PerUserSplit
 
 
@@ -38,40 +40,61 @@ def test_split_invariants(split):
     tables = (
         pd.DataFrame({'user_id': [f'u{i}' for i in range(num_users)],
                       'text': [''] * num_users}),
-        pd.DataFrame({'job_id': [f'j{i}' for i in range(num_jobs)],
+        pd.DataFrame({'item_id': [f'j{i}' for i in range(num_jobs)],
                       'text': ['x'] * num_jobs}),
         pd.DataFrame({'user_id': [f'u{i}' for i in user.tolist()],
-                      'job_id': [f'j{i}' for i in job.tolist()],
+                      'item_id': [f'j{i}' for i in job.tolist()],
                       'time': torch.randint(10, (400, ),
                                             generator=gen).tolist()}),
     )
-    full = _pairs(from_tables(*tables)['user', 'interacts', 'job']
+    full = _pairs(from_tables(*tables)['user', 'interacts', 'item']
                   .edge_index)
     data = split(from_tables(*tables))
-    store = data['user', 'interacts', 'job']
+    store = data['user', 'interacts', 'item']
     train, val, test = (_pairs(store.edge_index),
                         _pairs(store.val_edge_label_index),
                         _pairs(store.test_edge_label_index))
     # Disjoint, complete, and no held-out pair in message passing.
     assert not (train & val) and not (train & test) and not (val & test)
     assert train | val | test == full
-    assert not _pairs(data['job', 'rev_interacts', 'user'].edge_index
+    assert not _pairs(data['item', 'rev_interacts', 'user'].edge_index
                       .flip(0)) & (val | test)
     # Every user keeps at least one training edge.
     assert (data['user'].num_train_interactions > 0).all()
     # Deterministic.
-    again = split(from_tables(*tables))['user', 'interacts', 'job']
+    again = split(from_tables(*tables))['user', 'interacts', 'item']
     assert torch.equal(again.test_edge_label_index,
                        store.test_edge_label_index)
 
 
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(strategy='leave-one-out'), "'strategy' must be 'temporal' or "
+     "'random' \\(got 'leave-one-out'\\)"),
+    (dict(strategy=None), "'strategy' must be"),
+    (dict(strategy='random', val_ratio=0.6, test_ratio=0.5), "'val_ratio'"),
+    (dict(strategy='random', val_ratio='0.1'), "'val_ratio' must be a "
+     "number \\(got '0.1'\\)"),
+    (dict(test_ratio='0.2'), "'test_ratio' must be a number"),
+    (dict(test_ratio=True), "'test_ratio' must be a number"),
+    (dict(strategy='random', seed='3'), "'seed' must be an integer \\(got "
+     "'3'\\)"),
+    (dict(seed=1.5), "'seed' must be an integer"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        PerUserSplit(**kwargs)
+
+
+def test_numpy_arguments():
+    split = PerUserSplit('random', np.float32(0.1), np.float64(0.2),
+                         np.int64(3))
+    assert split.seed == 3
+
+
 def test_split_errors(tables):
-    with pytest.raises(ValueError, match="'strategy' must be"):
-        PerUserSplit('leave-one-out')
-    with pytest.raises(ValueError, match="'val_ratio'"):
-        PerUserSplit('random', val_ratio=0.6, test_ratio=0.5)
     users, jobs, inter = tables
-    data = from_tables(users, jobs, inter.drop(columns='time'))
+    data = from_tables(users, jobs, inter.drop(columns='time'),
+                       item_id_column='job_id')
     with pytest.raises(ValueError, match="needs 'time'"):
         PerUserSplit()(data)
     data = PerUserSplit('random')(data)

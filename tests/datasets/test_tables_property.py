@@ -23,6 +23,7 @@ TIMES = st.one_of(
         '2014-01-02', '2014-01-02T10:00:00+02:00', '01/02/2014',
         '13/02/2014', '02/13/2014', '1500-01-01', '9999-12-31', 'soon', '',
         'inf', 'nan', '1388534400', ' 12 ', '2014-13-45', None,
+        '20200101', '2019', '10:00', 'now', '2019-05', 'March 2014',
     ]),
     st.integers(-10**12, 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
@@ -62,14 +63,14 @@ def tables(draw):
     users = {'user_id': _ids('u', styles[0], num_users),
              'text': draw(st.lists(st.text(max_size=8), min_size=num_users,
                                    max_size=num_users))}
-    items = {'job_id': _ids('j', styles[1], num_items),
+    items = {'item_id': _ids('j', styles[1], num_items),
              'text': draw(st.lists(st.text(max_size=8), min_size=num_items,
                                    max_size=num_items))}
     inter = {
         'user_id': draw(st.lists(st.sampled_from(_ids(
             'u', styles[2], num_users)), min_size=num_rows,
                                  max_size=num_rows)),
-        'job_id': draw(st.lists(st.sampled_from(_ids(
+        'item_id': draw(st.lists(st.sampled_from(_ids(
             'j', styles[3], num_items)), min_size=num_rows,
                                 max_size=num_rows)),
         'time': draw(st.lists(GOOD_TIMES, min_size=num_rows,
@@ -103,7 +104,7 @@ def tables(draw):
 
 
 def check_graph(data):
-    (user_type, item_type) = ('user', 'job')
+    (user_type, item_type) = ('user', 'item')
     store = data[user_type, 'interacts', item_type]
     edge_index = store.edge_index
     assert edge_index.dtype == torch.long and edge_index.size(0) == 2

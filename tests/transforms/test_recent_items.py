@@ -32,7 +32,8 @@ def test_recent_training_items(tiny_graph):
 
 def test_recency_order_and_k(tables):
     from lgir_pyg.datasets import from_tables
-    data = from_tables(*tables)  # Unsplit: u0 viewed j4, j1, j0 in order.
+    # Unsplit: u0 viewed j4, j1, j0 in order.
+    data = from_tables(*tables, item_id_column='job_id', item_type='job')
     assert recent_training_items(data, k=2)[0] == [0, 1]
     assert recent_item_texts(data, k=2)[0] == [data['job'].text[0],
                                                data['job'].text[1]]
