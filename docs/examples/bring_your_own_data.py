@@ -6,53 +6,63 @@ from lgir_pyg.models import build_model
 from lgir_pyg.text import SentenceTransformerEncoder
 from lgir_pyg.transforms import EncodeText, PerUserSplit
 
-# 1. Three tables: DataFrames, or paths to CSV (UTF-8) or Parquet files.
-users = pd.DataFrame({
-    'user_id': ['u1', 'u2', 'u3', 'u4'],
-    'text': [
-        'Retail cashier, friendly, looking for full-time work.',
-        'Registered nurse with ICU experience.',
+# 1. Three tables as they come, here from a bike shop: DataFrames, or paths
+#    to CSV (UTF-8) or Parquet files. Customers and products are keyed
+#    `id`; the purchases name them by `user_id` and `item_id`.
+customers = pd.DataFrame({
+    'id': ['c1', 'c2', 'c3', 'c4'],
+    'about': [
+        'Weekend road cyclist, rides 100 km every Sunday.',
+        'Commutes by bike in the rain, all year.',
         '',  # Empty self-descriptions are allowed.
-        'Line cook; I like busy kitchens.',
+        'Takes the kids to school on a cargo bike.',
     ],
 })
-jobs = pd.DataFrame({
-    'job_id': ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'],
-    'title': ['Cashier', 'RN', 'Barista', 'Line Cook', 'CNA', 'Host'],
-    'text': [
-        'Cashier @ Target, Denver, Retail',
-        'Registered Nurse (ICU) @ Kaiser, Oakland, Healthcare',
-        'Barista @ Blue Bottle, Oakland, Food service',
-        'Line Cook @ Chez Panisse, Berkeley, Restaurants',
-        'Certified Nursing Assistant @ Sutter, Oakland, Healthcare',
-        'Host @ Haven, Oakland, Restaurants',
+products = pd.DataFrame({
+    'id': ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'],
+    'name': ['Road helmet', 'Rain jacket', 'Bike lights', 'Child seat',
+             'Bar tape', 'Mudguards'],
+    'description': [
+        'Lightweight road cycling helmet with MIPS',
+        'Waterproof, breathable cycling rain jacket',
+        'USB rechargeable front and rear bike lights',
+        'Rear-mounted child seat for cargo and city bikes',
+        'Cork bar tape for road handlebars',
+        'Full-length mudguards that keep commuters dry',
     ],
 })
-interactions = pd.DataFrame({
-    'user_id': ['u1', 'u1', 'u1', 'u2', 'u2', 'u2', 'u2', 'u3', 'u3', 'u4',
-                'u4'],
-    'job_id': ['j1', 'j3', 'j6', 'j2', 'j5', 'j2', 'j1', 'j3', 'j4', 'j4',
-               'j6'],
-    'time': ['2024-01-01', '2024-01-02', '2024-01-05', '2024-02-01',
-             '2024-02-03', '2024-02-04', '2024-02-06', '2024-03-01',
-             '2024-03-02', '2024-04-01', '2024-04-02'],
+purchases = pd.DataFrame({
+    'user_id': ['c1', 'c1', 'c1', 'c2', 'c2', 'c2', 'c2', 'c3', 'c3', 'c4',
+                'c4'],
+    'item_id': ['p1', 'p5', 'p3', 'p2', 'p6', 'p2', 'p3', 'p3', 'p1', 'p4',
+                'p3'],
+    'time': ['2024-03-01', '2024-03-02', '2024-03-05', '2024-01-10',
+             '2024-01-12', '2024-01-14', '2024-02-01', '2024-02-03',
+             '2024-02-04', '2024-04-01', '2024-04-02'],
 })
 
-# 2. The bipartite graph; the repeated pair (u2, j2) becomes one edge.
-data = from_tables(users, jobs, interactions)
+# 2. The bipartite graph: each table's columns by name, no renaming; the
+#    interactions' `user_id`, `item_id` and `time` are the defaults. The
+#    repeated pair (c2, p2) becomes one edge.
+data = from_tables(
+    customers, products, purchases,
+    users_id_column='id', user_text_column='about',
+    items_id_column='id', item_text_column='description',
+    item_title_column='name',
+    user_type='customer', item_type='product', relation='buys')
 
-# 3. Hold out the last interaction of each user with >= 2 for test and the
-#    second-to-last of each user with >= 3 for validation.
+# 3. Hold out the last purchase of each customer with >= 2 for test and
+#    the second-to-last of each customer with >= 3 for validation.
 data = PerUserSplit()(data)
 
-# 4. Text embeddings of users and jobs as node features `x`, with the
-#    bundled all-MiniLM-L6-v2 (offline). Other texts get their own
-#    features: EncodeText(encoder, 'user', 'resume_irc') writes `x_irc`.
+# 4. Text embeddings of customers and products as node features `x`, with
+#    the bundled all-MiniLM-L6-v2 (offline). Other texts get their own
+#    features: EncodeText(encoder, 'customer', 'resume_irc') writes `x_irc`.
 data = EncodeText(SentenceTransformerEncoder())(data)
 print(data)
 
 # 5. Any model reads its features from the graph and goes through the same
-#    evaluator; here the zero-shot cosine of user and job texts.
+#    evaluator; here the zero-shot cosine of customer and product texts.
 model = build_model('text', data)
 result = Evaluator(data).evaluate(model.scorer(), split='test')
 print({name: round(result[name], 3) for name in ('ndcg@5', 'mrr', 'count')})
