@@ -162,8 +162,11 @@ def read_csv_bytes(raw: bytes, path: str,
     fields as empty strings (nothing is turned into NaN and dropped).
     :obj:`path` (and the table's :obj:`name`, if given) names the file in
     errors, which give the line: for bytes that are not UTF-8, for a row
-    with more fields than the header (e.g. an unquoted comma) and for a
-    quote that is never closed."""
+    with more fields than the header (e.g. an unquoted comma), for a quote
+    that is never closed, and for a byte-order mark or a repeat of the
+    header row after the first line (two files joined). Column names are
+    kept as written: a name the header repeats names several columns, which
+    :func:`check_columns` refuses for a column that is read."""
     source = f"{name} file '{path}'" if name else f"'{path}'"
     try:
         text = raw.decode('utf-8-sig')
@@ -174,10 +177,11 @@ def read_csv_bytes(raw: bytes, path: str,
     lines = RecordLines(text)
     bom = text.find('\ufeff')
     if bom >= 0:
-        raise TableError(f"{source}, line {text.count(chr(10), 0, bom) + 1}: "
-                         f"a byte-order mark (U+FEFF) in the middle of the "
-                         f"file, as where two CSV files were joined; remove "
-                         f"it and any repeated header line")
+        line = text.count('\n', 0, bom) + 1
+        raise TableError(f"{source}, line {line}: a byte-order mark "
+                         f"(U+FEFF) in the middle of the file, as where two "
+                         f"CSV files were joined; remove it and any "
+                         f"repeated header line")
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError as e:
@@ -612,6 +616,13 @@ def _column_name(arg: str, value, optional: bool = False) -> Optional[str]:
     raise UsageError(f"'{arg}' must be a column name (got {_show(value)})")
 
 
+def _id_column(arg: str, value, shorthand_arg: str, shorthand) -> str:
+    # A table's own id column argument, else the shorthand for two tables.
+    if value is None:
+        arg, value = shorthand_arg, shorthand
+    return _column_name(arg, value)
+
+
 def _column_names(arg: str, value) -> List[str]:
     # One column name, or any list of them.
     if isinstance(value, str):
@@ -785,21 +796,16 @@ def from_tables(
     :obj:`(item_type, "rev_" + relation, user_type)`. Apply
     :class:`lgir_pyg.transforms.PerUserSplit` to hold out evaluation edges.
     """
-    # Each id column is the table's own argument, else the shorthand's.
-    users_key = _column_name(*(('users_id_column', users_id_column)
-                               if users_id_column is not None else
-                               ('user_id_column', user_id_column)))
-    items_key = _column_name(*(('items_id_column', items_id_column)
-                               if items_id_column is not None else
-                               ('item_id_column', item_id_column)))
-    inter_user = _column_name(*(
-        ('interactions_user_column', interactions_user_column)
-        if interactions_user_column is not None else
-        ('user_id_column', user_id_column)))
-    inter_item = _column_name(*(
-        ('interactions_item_column', interactions_item_column)
-        if interactions_item_column is not None else
-        ('item_id_column', item_id_column)))
+    users_key = _id_column('users_id_column', users_id_column,
+                           'user_id_column', user_id_column)
+    items_key = _id_column('items_id_column', items_id_column,
+                           'item_id_column', item_id_column)
+    inter_user = _id_column('interactions_user_column',
+                            interactions_user_column, 'user_id_column',
+                            user_id_column)
+    inter_item = _id_column('interactions_item_column',
+                            interactions_item_column, 'item_id_column',
+                            item_id_column)
     _column_name('user_text_column', user_text_column)
     _column_name('item_text_column', item_text_column)
     _column_name('item_title_column', item_title_column, optional=True)
