@@ -13,6 +13,7 @@ install_requires = [
     'networkx',  # explanation pictures
     'scikit-learn>=1.0',  # stop words of the explanations' matching words
     'pandas>=2.0',
+    'python-dateutil>=2.7',  # from_tables reads date text of any format
     'pyarrow',  # Parquet input for from_tables
     'pyyaml',  # config files
     'tqdm',  # progress bars
