@@ -1,11 +1,14 @@
 r"""Functions on user-item index pairs shared by the models and the
-evaluator."""
+evaluator. Each checks its arguments (see :mod:`lgir_pyg.nn`) and calls an
+unchecked core, which callers that checked them already call directly."""
+import numbers
 from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
 from lgir_pyg.errors import UsageError
+from lgir_pyg.nn._checks import check_index, check_pairs
 
 
 def select_pairs(user: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
@@ -14,7 +17,18 @@ def select_pairs(user: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
 
     The output size depends on the data, so this synchronises with the host
     (use it outside of a model's forward).
+
+    Args:
+        user (torch.Tensor): The users :math:`(N)`.
+        index (torch.Tensor): User-item pairs :math:`(2, E)`, users in
+            row 0.
     """
+    check_index('user', user)
+    check_pairs('index', index)
+    return _select_pairs(user, index)
+
+
+def _select_pairs(user: Tensor, index: Tensor) -> Tuple[Tensor, Tensor]:
     if user.numel() == 0 or index.numel() == 0:
         empty = user.new_empty(0)
         return empty, index.new_empty(0)
@@ -56,11 +70,31 @@ def topk_excluding(
         sorted (bool, optional): Whether to sort each row's items by score,
             best first. (default: :obj:`True`)
     """
-    if not 1 <= k <= score.size(-1):
-        raise UsageError(f"'k' must be in [1, {score.size(-1)}] (got {k})")
+    if score.dim() != 2:
+        raise UsageError(f"'score' must have shape (N, M) (got "
+                         f"{tuple(score.size())})")
+    check_index('row_index', row_index, numel=score.size(0))
+    # Without a row index the rows are all users; with one, pairs of other
+    # users are simply not in this batch.
+    check_pairs('exclude_edge_index', exclude_edge_index,
+                score.size(0) if row_index is None else None, score.size(1))
+    return _topk_excluding(score, k, row_index, exclude_edge_index, sorted)
+
+
+def _topk_excluding(
+    score: Tensor,
+    k: int,
+    row_index: Optional[Tensor],
+    exclude_edge_index: Optional[Tensor],
+    sorted: bool,
+) -> Tuple[Tensor, Tensor]:
+    if (isinstance(k, bool) or not isinstance(k, numbers.Integral)
+            or not 1 <= k <= score.size(1)):
+        raise UsageError(f"'k' must be an integer in [1, {score.size(1)}] "
+                         f"(got {k!r})")
     if exclude_edge_index is not None:
         if row_index is None:
             row_index = torch.arange(score.size(0), device=score.device)
-        row, item = select_pairs(row_index, exclude_edge_index)
+        row, item = _select_pairs(row_index, exclude_edge_index)
         score = score.index_put((row, item), score.new_tensor(float('-inf')))
     return score.topk(k, dim=-1, sorted=sorted)

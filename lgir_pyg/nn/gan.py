@@ -6,7 +6,12 @@ from torch import Tensor
 from torch_geometric.nn import MLP
 
 from lgir_pyg.errors import UsageError
-from lgir_pyg.nn._checks import check_features, check_index
+from lgir_pyg.nn._checks import (
+    check_features,
+    check_index,
+    check_int,
+    check_number,
+)
 
 SELECTIONS = ('threshold', 'discriminator')
 THRESHOLDS = ('fixed', 'quantile')
@@ -45,6 +50,8 @@ class ResumeGenerator(torch.nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
+        _check_mlp(channels, hidden_channels, num_layers)
+        check_number('dropout', dropout, 0, 1, open_high=True)
         self.channels = channels
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
@@ -99,6 +106,7 @@ class ResumeDiscriminator(torch.nn.Module):
         num_layers: int = 2,
     ) -> None:
         super().__init__()
+        _check_mlp(channels, hidden_channels, num_layers)
         self.channels = channels
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
@@ -123,7 +131,15 @@ class ResumeDiscriminator(torch.nn.Module):
                 f'num_layers={self.num_layers})')
 
 
+def _check_mlp(channels: int, hidden_channels: int, num_layers: int) -> None:
+    check_int('channels', channels, 1)
+    check_int('hidden_channels', hidden_channels, 1)
+    check_int('num_layers', num_layers, 1)
+
+
 def _check_thresholds(k1: int, k2: int) -> None:
+    check_int('k1', k1, 0)
+    check_int('k2', k2, 0)
     if k1 >= k2:
         raise UsageError(f"The few-shot threshold 'k1' ({k1}) must be smaller "
                          f"than the many-shot threshold 'k2' ({k2})")
@@ -176,6 +192,9 @@ def shot_thresholds(
             (default: :obj:`(0.5, 0.9)`)
     """
     _check_quantiles(quantiles)
+    if num_train_interactions.numel() == 0:
+        raise UsageError("'num_train_interactions' is empty: thresholds need "
+                         "the training interactions of at least one user")
     count = num_train_interactions.to(torch.get_default_dtype())
     q = torch.quantile(count, count.new_tensor(quantiles))
     k1 = q[0].floor()
@@ -332,9 +351,9 @@ class GANRefine(torch.nn.Module):
         if thresholds not in THRESHOLDS:
             raise UsageError(f"'thresholds' must be one of {THRESHOLDS} "
                              f"(got {thresholds!r})")
-        if not 0 < quality_threshold < 1:
-            raise UsageError(f"'quality_threshold' must be in (0, 1) "
-                             f"(got {quality_threshold})")
+        check_number('quality_threshold', quality_threshold, 0, 1,
+                     open_low=True, open_high=True)
+        check_number('identity_weight', identity_weight, 0)
         self.channels = channels
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
@@ -356,6 +375,12 @@ class GANRefine(torch.nn.Module):
         self.generator.reset_parameters()
         self.discriminator.reset_parameters()
 
+    @property
+    def dtype(self) -> torch.dtype:
+        r"""The floating point type of the parameters, which the text
+        embeddings must have."""
+        return self.generator.mlp.lins[0].weight.dtype
+
     def forward(
         self,
         x: Tensor,
@@ -373,7 +398,7 @@ class GANRefine(torch.nn.Module):
             mask (torch.Tensor, optional): Boolean mask of the rows to refine;
                 overrides :obj:`select`. (default: :obj:`None`)
         """
-        check_features('x', x, self.channels)
+        check_features('x', x, self.channels, dtype=self.dtype)
         if mask is None:
             mask = self.refine_mask(x, num_train_interactions)
         elif mask.dtype != torch.bool or mask.size() != (x.size(0), ):
@@ -469,15 +494,15 @@ class GANRefine(torch.nn.Module):
             many_index (torch.Tensor, optional): Rows of many-shot users; all
                 many-shot rows if :obj:`None`. (default: :obj:`None`)
         """
-        check_features('x', x, self.channels)
+        check_features('x', x, self.channels, dtype=self.dtype)
         if (few_index is None) != (many_index is None):
             raise UsageError("'few_index' and 'many_index' must be given "
                              "together")
         if few_index is None:
             few_index, many_index = self.shot_index(num_train_interactions,
                                                      x.size(0))
-        check_index("'few_index'", few_index, x.size(0))
-        check_index("'many_index'", many_index, x.size(0))
+        check_index('few_index', few_index, x.size(0))
+        check_index('many_index', many_index, x.size(0))
         original = x[few_index]
         fake = self.generator(original)
         logits = self.discriminator(torch.cat([x[many_index],
@@ -505,10 +530,12 @@ class GANRefine(torch.nn.Module):
         if num_train_interactions is None:
             raise UsageError("'num_train_interactions' is needed to select "
                              "few-shot and many-shot users")
-        if num_rows is not None and num_train_interactions.size() != (
-                num_rows, ):
+        if num_train_interactions.dim() != 1 or (
+                num_rows is not None
+                and num_train_interactions.numel() != num_rows):
+            rows = 'N' if num_rows is None else num_rows
             raise UsageError(f"'num_train_interactions' must have shape "
-                             f"({num_rows},) (got "
+                             f"({rows},) (got "
                              f"{tuple(num_train_interactions.size())})")
 
     def shot_index(

@@ -6,6 +6,12 @@ from torch_geometric.nn.models.lightgcn import BPRLoss
 from torch_geometric.utils import degree
 
 from lgir_pyg.errors import UsageError
+from lgir_pyg.nn._checks import (
+    check_dense,
+    check_index,
+    check_int,
+    check_number,
+)
 from lgir_pyg.nn.gan import GANRefine, shot_thresholds
 from lgir_pyg.nn.lgir import LGIR
 
@@ -99,15 +105,17 @@ class HybridLGIR(torch.nn.Module):
         refine_at: str = 'input',
     ) -> None:
         super().__init__()
+        check_int('id_dim', id_dim, 1)
+        check_int('id_layers', id_layers, 0)
+        check_int('text_layers', text_layers, 0)
+        check_number('id_lr_scale', id_lr_scale, 0, open_low=True)
+        check_number('id_init', id_init, 0, open_low=True)
         if mask_isolated not in MASK_ISOLATED:
             raise UsageError(f"'mask_isolated' must be one of "
                              f"{MASK_ISOLATED} (got {mask_isolated!r})")
         if refine_at not in REFINE_AT:
             raise UsageError(f"'refine_at' must be one of {REFINE_AT} "
                              f"(got {refine_at!r})")
-        if id_lr_scale <= 0 or id_init <= 0:
-            raise UsageError(f"'id_lr_scale' and 'id_init' must be positive "
-                             f"(got {id_lr_scale}, {id_init})")
         if refine is not None and refine.channels != text_channels:
             raise UsageError(f"'refine' expects {refine.channels} channels "
                              f"but 'text_channels' is {text_channels}")
@@ -225,6 +233,7 @@ class HybridLGIR(torch.nn.Module):
                 interactions per user, which select the users :obj:`refine`
                 refines. (default: :obj:`None`)
         """
+        check_dense('edge_index', edge_index)  # Degrees need the pairs.
         user_z, item_z = self.text(edge_index, user_x, item_x,
                                   num_train_interactions)
         user_degree = degree(edge_index[0], self.num_users)
@@ -297,6 +306,7 @@ class HybridLGIR(torch.nn.Module):
             **kwargs (optional): Additional arguments of
                 :class:`torch_geometric.nn.models.lightgcn.BPRLoss`.
         """
+        check_index('node_id', node_id, self.num_users + self.num_items)
         emb = self.id_embedding_weight()
         emb = emb if node_id is None else emb[node_id]
         return BPRLoss(lambda_reg, **kwargs)(pos_edge_rank, neg_edge_rank,

@@ -10,8 +10,14 @@ from torch_geometric.utils import degree, is_torch_sparse_tensor
 from torch_geometric.utils import to_torch_csr_tensor
 
 from lgir_pyg.errors import UsageError
-from lgir_pyg.nn._checks import check_features, check_index
-from lgir_pyg.nn.functional import topk_excluding
+from lgir_pyg.nn._checks import (
+    check_features,
+    check_index,
+    check_int,
+    check_number,
+    check_pairs,
+)
+from lgir_pyg.nn.functional import _topk_excluding
 from lgir_pyg.nn.gan import GANRefine
 
 FUSIONS = ('sum', 'concat')
@@ -134,6 +140,11 @@ class LGIR(torch.nn.Module):
         refine: Optional[GANRefine] = None,
     ) -> None:
         super().__init__()
+        check_int('num_users', num_users, 1)
+        check_int('num_items', num_items, 1)
+        check_int('text_channels', text_channels, 1)
+        check_int('embedding_dim', embedding_dim, 1)
+        check_int('num_layers', num_layers, 0)
         if fusion not in FUSIONS:
             raise UsageError(f"'fusion' must be one of {FUSIONS} "
                              f"(got {fusion!r})")
@@ -181,8 +192,12 @@ class LGIR(torch.nn.Module):
             if alpha.size() != (num_layers + 1, ):
                 raise UsageError(f"'alpha' must have {num_layers + 1} "
                                  f"entries (got {tuple(alpha.size())})")
+            # At construction, so reading the values costs no forward pass.
+            if not alpha.is_meta and not bool(alpha.isfinite().all()):
+                raise UsageError("'alpha' contains NaN or infinite values")
         else:
-            alpha = torch.tensor([alpha] * (num_layers + 1))
+            check_number('alpha', alpha)
+            alpha = torch.tensor([float(alpha)] * (num_layers + 1))
         self.register_buffer('alpha', alpha)
 
         self.user_embedding = self.item_embedding = None
@@ -243,13 +258,9 @@ class LGIR(torch.nn.Module):
                 default floating point type if :obj:`None`.
                 (default: :obj:`None`)
         """
-        if edge_index.dim() != 2 or edge_index.size(0) != 2:
-            raise UsageError(f"'edge_index' must have shape (2, E) (got "
-                             f"{tuple(edge_index.size())})")
-        check_index("'edge_index' row 0 (users)", edge_index[0],
-                    self.num_users)
-        check_index("'edge_index' row 1 (items)", edge_index[1],
-                    self.num_items)
+        check_pairs('edge_index', edge_index, self.num_users, self.num_items)
+        # int64, so that the pair keys below cannot overflow.
+        edge_index = edge_index.long()
         num_nodes = self.num_users + self.num_items
         key, perm = (edge_index[0] * self.num_items + edge_index[1]).sort()
         first = torch.ones_like(key, dtype=torch.bool)
@@ -317,15 +328,20 @@ class LGIR(torch.nn.Module):
                 only. If :obj:`None`, :obj:`refine` selects the rows itself
                 (from all users). (default: :obj:`None`)
         """
+        check_index('user_index', user_index, self.num_users)
+        check_index('item_index', item_index, self.num_items)
+        check_index('refine_index', refine_index, self.num_users
+                    if user_index is None else user_index.numel())
         user_parts, item_parts = [], []
         if self.use_id:
             user_parts.append(_rows(self.user_embedding.weight, user_index))
             item_parts.append(_rows(self.item_embedding.weight, item_index))
         if self.use_text:
+            dtype = self.user_proj.weight.dtype
             check_features('user_x', user_x, self.text_channels,
-                           self.num_users)
+                           self.num_users, dtype)
             check_features('item_x', item_x, self.text_channels,
-                           self.num_items)
+                           self.num_items, dtype)
             if self.refine is not None and refine_index is None:
                 user_x = self.refine(user_x, num_train_interactions)
             user_x = _rows(user_x, user_index)
@@ -435,6 +451,7 @@ class LGIR(torch.nn.Module):
                 :class:`torch_geometric.nn.models.lightgcn.BPRLoss` loss
                 function.
         """
+        check_index('node_id', node_id, self.num_users + self.num_items)
         if not self.use_id:
             lambda_reg = 0.
         loss_fn = BPRLoss(lambda_reg, **kwargs)
@@ -513,6 +530,10 @@ class LGIR(torch.nn.Module):
                 a user has fewer than :obj:`k` other items.
                 (default: :obj:`None`)
         """
+        check_index('src_index', src_index, self.num_users)
+        check_index('dst_index', dst_index, self.num_items)
+        check_pairs('exclude_edge_index', exclude_edge_index,
+                    self.num_users, self.num_items)
         user_emb, item_emb = self(edge_index, user_x, item_x,
                                   num_train_interactions)
         if src_index is not None:
@@ -528,8 +549,9 @@ class LGIR(torch.nn.Module):
                 col = column[exclude_edge_index[1]]
                 exclude_edge_index = torch.stack(
                     [exclude_edge_index[0][col >= 0], col[col >= 0]])
-        index = topk_excluding(user_emb @ item_emb.t(), k, src_index,
-                               exclude_edge_index, sorted).indices
+        # The arguments are checked above: the unchecked core.
+        index = _topk_excluding(user_emb @ item_emb.t(), k, src_index,
+                                exclude_edge_index, sorted).indices
         return index if dst_index is None else dst_index[index]
 
     def _adjacency(

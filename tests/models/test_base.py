@@ -62,7 +62,8 @@ def test_recommend(rec_graph):
     assert scores.tolist() == [[0, 0, 0], [3, 3, 2]]
     assert jobs[0].min() >= 6  # User 0 trained on jobs 0-5.
     assert set(jobs[1, :2].tolist()) == {1, 2}
-    with pytest.raises(ValueError, match=r"'k' must be in \[1, 12\]"):
+    with pytest.raises(ValueError,
+                       match=r"'k' must be an integer in \[1, 12\]"):
         model.recommend(torch.tensor([0]), k=13)
 
 

@@ -1,5 +1,8 @@
+import contextlib
+
 import pytest
 import torch
+import torch_geometric
 from torch_geometric.testing import withDevice
 
 from lgir_pyg.errors import UsageError
@@ -60,6 +63,67 @@ def test_topk_excluding_all_excluded_and_k():
     assert values[0, 1:].isinf().all()
     values, _ = topk_excluding(score, 2, sorted=False)
     assert sorted(values[0].tolist()) == [2.0, 3.0]
-    for k in [0, 4]:
-        with pytest.raises(UsageError, match=r"'k' must be in \[1, 3\]"):
+    for k in [0, 4, 2.0, True]:
+        with pytest.raises(UsageError,
+                           match=r"'k' must be an integer in \[1, 3\]"):
             topk_excluding(score, k)
+
+
+def test_functional_arguments():
+    score = torch.randn(2, 3)
+    index = torch.tensor([[0, 1], [2, 0]])
+    with pytest.raises(UsageError, match=r"'score' must have shape \(N, M\) "
+                       r"\(got \(3,\)\)"):
+        topk_excluding(score[0], 1)
+    with pytest.raises(UsageError, match=r"'row_index' must have shape "
+                       r"\(2,\) \(got \(3,\)\)"):
+        topk_excluding(score, 1, torch.tensor([0, 1, 2]))
+    with pytest.raises(UsageError, match="'exclude_edge_index' must hold "
+                       "integer indices"):
+        topk_excluding(score, 1, exclude_edge_index=index.float())
+    with pytest.raises(UsageError, match=r"'index' must have shape \(2, E\)"):
+        select_pairs(torch.tensor([0]), index[0])
+    with pytest.raises(UsageError, match="'user' must hold integer indices"):
+        select_pairs(torch.tensor([True]), index)
+
+
+@pytest.mark.parametrize('call,match', [
+    (lambda s, i: topk_excluding(s, 1, exclude_edge_index=torch.tensor(
+        [[0], [3]])), r"'exclude_edge_index' row 1 \(items\) holds "
+     r"indices in \[3, 3\], outside \[0, 2\]"),
+    (lambda s, i: topk_excluding(s, 1, exclude_edge_index=torch.tensor(
+        [[0], [-1]])), r"row 1 \(items\) holds indices in \[-1, -1\]"),
+    # Without a row index the rows are all users.
+    (lambda s, i: topk_excluding(s, 1, exclude_edge_index=torch.tensor(
+        [[2], [0]])), r"row 0 \(users\) holds indices in \[2, 2\], "
+     r"outside \[0, 1\]"),
+    (lambda s, i: topk_excluding(s, 1, torch.tensor([0, -1]), i),
+     r"'row_index' holds indices in \[-1, 0\], outside \[0, inf\)"),
+    (lambda s, i: select_pairs(torch.tensor([-1]), i),
+     r"'user' holds indices in \[-1, -1\]"),
+    (lambda s, i: select_pairs(torch.tensor([0]), -i),
+     r"'index' row 0 \(users\) holds indices in \[-1, 0\]"),
+])
+def test_functional_index_ranges_in_debug_mode(call, match):
+    score = torch.randn(2, 3)
+    index = torch.tensor([[0, 1], [2, 0]])
+    with torch_geometric.debug():
+        with pytest.raises(UsageError, match=match):
+            call(score, index)
+    # Outside of debug mode the values are not read: the call runs or fails
+    # in torch itself (a UsageError would fail the test).
+    with contextlib.suppress(IndexError, RuntimeError):
+        call(score, index)
+
+
+def test_functional_valid_input_in_debug_mode():
+    score = torch.randn(2, 3)
+    index = torch.tensor([[0, 1, 5], [2, 0, 1]])  # User 5: not in the batch.
+    row_index = torch.tensor([1, 0])
+    expected = topk_excluding(score, 2, row_index, index)
+    pairs = select_pairs(row_index, index)
+    with torch_geometric.debug():
+        for a, b in zip(topk_excluding(score, 2, row_index, index), expected):
+            assert torch.equal(a, b)
+        for a, b in zip(select_pairs(row_index, index), pairs):
+            assert torch.equal(a, b)

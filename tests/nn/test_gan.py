@@ -1,4 +1,6 @@
 import copy
+import math
+import re
 
 import pytest
 import torch
@@ -50,6 +52,9 @@ def test_shot_masks_thresholds(k1, k2):
         shot_masks(torch.tensor([1]), k1, k2)
     with pytest.raises(UsageError, match="'k1'"):
         GANRefine(4, k1=k1, k2=k2)
+    # A negative threshold would leave the few-shot group empty.
+    with pytest.raises(UsageError, match="'k1' must be an integer >= 0"):
+        shot_masks(torch.tensor([1]), -1, k2)
 
 
 def test_shot_thresholds():
@@ -174,7 +179,7 @@ def test_gan_refine_deepcopy_and_to_after_forward():
     refine.double()
     assert torch.allclose(refine(x.double(), count).float(), out, atol=1e-6)
     refine.to('meta')
-    assert refine(x.to('meta'), count.to('meta')).is_meta
+    assert refine(x.double().to('meta'), count.to('meta')).is_meta
 
 
 @pytest.mark.skipif(not torch._dynamo.is_dynamo_supported(),
@@ -290,14 +295,68 @@ def test_gan_refine_errors():
         refine.loss(x, few_index=torch.tensor([0]))
     with pytest.raises(UsageError, match="'num_samples' must be positive"):
         refine.sample_shots(torch.tensor([1, 6]), 0)
-    with pytest.raises(UsageError, match="'select'"):
-        GANRefine(4, select='random')
-    with pytest.raises(UsageError, match="'thresholds' must be one of"):
-        GANRefine(4, thresholds='median')
-    for quality in [0.0, 1.0, 1.5]:
-        with pytest.raises(UsageError, match="'quality_threshold' must be "
-                           r"in \(0, 1\)"):
-            GANRefine(4, quality_threshold=quality)
+    with pytest.raises(UsageError, match="'num_train_interactions' must "
+                       r"have shape \(N,\) \(got \(1, 2\)\)"):
+        refine.sample_shots(torch.tensor([[1, 6]]), 1)
+    with pytest.raises(UsageError, match="'num_train_interactions' is empty"):
+        shot_thresholds(torch.tensor([], dtype=torch.long))
+
+
+def test_gan_refine_dtypes():
+    refine = GANRefine(4, hidden_channels=8, k1=1, k2=2)
+    x, count = torch.randn(3, 4), torch.tensor([1, 2, 2])
+    assert refine.dtype == torch.float32
+    message = "'x' is torch.float64 but the layer is torch.float32"
+    with pytest.raises(UsageError, match=re.escape(message)):
+        refine(x.double(), count)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        refine.loss(x.double(), count)
+    with pytest.raises(UsageError, match="'few_index' must hold integer "
+                       "indices of type torch.int64 or torch.int32 "
+                       r"\(got torch.float32\)"):
+        refine.loss(x, few_index=torch.tensor([0.]),
+                    many_index=torch.tensor([1]))
+    refine.double()
+    assert refine.dtype == torch.float64
+    assert refine(x.double(), count).dtype == torch.float64
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    ({'k1': -1}, "'k1' must be an integer >= 0 (got -1)"),
+    ({'k2': 1.5}, "'k2' must be an integer >= 0 (got 1.5)"),
+    ({'dropout': 1.5}, "'dropout' must be a finite number in [0, 1) "
+     "(got 1.5)"),
+    ({'dropout': -0.1}, "'dropout' must be a finite number in [0, 1)"),
+    ({'dropout': 1.0}, "'dropout' must be a finite number in [0, 1)"),
+    ({'num_layers': 0}, "'num_layers' must be an integer >= 1 (got 0)"),
+    ({'hidden_channels': 0}, "'hidden_channels' must be an integer >= 1"),
+    ({'channels': 0}, "'channels' must be an integer >= 1 (got 0)"),
+    ({'identity_weight': -1.0}, "'identity_weight' must be a finite number "
+     ">= 0 (got -1.0)"),
+    ({'identity_weight': math.inf}, "'identity_weight' must be a finite"),
+    ({'quality_threshold': 0.0}, "'quality_threshold' must be a finite "
+     "number in (0, 1) (got 0.0)"),
+    ({'quality_threshold': 1.0}, "'quality_threshold' must be a finite"),
+    ({'quality_threshold': math.nan}, "'quality_threshold' must be a finite"),
+    ({'select': 'random'}, "'select' must be one of"),
+    ({'thresholds': 'median'}, "'thresholds' must be one of"),
+    ({'quantiles': (0.9, 0.5)}, "'quantiles' must be two numbers"),
+])
+def test_gan_refine_constructor_arguments(kwargs, match):
+    # Checked at construction, as PyG's layers do.
+    with pytest.raises(UsageError, match=re.escape(match)):
+        GANRefine(**{'channels': 4, **kwargs})
+
+
+@pytest.mark.parametrize('cls,kwargs,match', [
+    (ResumeGenerator, {'dropout': 1.5}, "'dropout' must be a finite number"),
+    (ResumeGenerator, {'num_layers': -1}, "'num_layers' must be an integer"),
+    (ResumeDiscriminator, {'num_layers': 0}, "'num_layers' must be an"),
+    (ResumeDiscriminator, {'hidden_channels': 0}, "'hidden_channels' must"),
+])
+def test_generator_discriminator_arguments(cls, kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        cls(4, **kwargs)
 
 
 def test_gan_refine_training_aligns():

@@ -1,7 +1,10 @@
 import copy
+import math
+import re
 
 import pytest
 import torch
+import torch_geometric
 
 from lgir_pyg.errors import UsageError
 from lgir_pyg.nn import LGIR, GANRefine, HybridLGIR
@@ -199,14 +202,60 @@ def test_hybrid_compile():
         assert torch.allclose(a, b, atol=1e-6)
 
 
+@pytest.mark.parametrize('kwargs,match', [
+    ({'id_dim': 0}, "'id_dim' must be an integer >= 1 (got 0)"),
+    ({'id_layers': -1}, "'id_layers' must be an integer >= 0 (got -1)"),
+    ({'text_layers': -1}, "'text_layers' must be an integer >= 0 (got -1)"),
+    ({'id_lr_scale': 0.0}, "'id_lr_scale' must be a finite number > 0 "
+     "(got 0.0)"),
+    ({'id_lr_scale': math.inf}, "'id_lr_scale' must be a finite number"),
+    ({'id_init': math.nan}, "'id_init' must be a finite number > 0"),
+    ({'num_users': 0}, "'num_users' must be an integer >= 1 (got 0)"),
+    ({'mask_isolated': 'user'}, "'mask_isolated' must be one of"),
+    ({'refine_at': 'middle'}, "'refine_at' must be one of"),
+    ({'refine': GANRefine(8)}, "'refine' expects 8 channels"),
+])
+def test_hybrid_constructor_arguments(kwargs, match):
+    with pytest.raises(UsageError, match=re.escape(match)):
+        HybridLGIR(**{'num_users': 3, 'num_items': 4, 'text_channels': 6,
+                      **kwargs})
+
+
 def test_hybrid_errors():
-    with pytest.raises(UsageError, match="'mask_isolated' must be one of"):
-        hybrid(mask_isolated='user')
-    with pytest.raises(UsageError, match="'refine_at' must be one of"):
-        hybrid(refine_at='middle')
-    with pytest.raises(UsageError, match="'id_lr_scale' and 'id_init'"):
-        hybrid(id_lr_scale=0.0)
-    with pytest.raises(UsageError, match="'refine' expects 8 channels"):
-        hybrid(refine=GANRefine(8))
+    model = hybrid()
+    user_x, item_x = features()
     with pytest.raises(UsageError, match="needs a model built with"):
-        hybrid().gan_loss(EDGE_INDEX, *features())
+        model.gan_loss(EDGE_INDEX, user_x, item_x)
+    with pytest.raises(UsageError, match=re.escape(
+            "'edge_index' must be a dense (2, E) tensor of user-item pairs "
+            "(got layout torch.sparse_csr)")):
+        model(model.text.build_adjacency(EDGE_INDEX), user_x, item_x)
+    with pytest.raises(UsageError, match="'edge_index' must hold integer"):
+        model(EDGE_INDEX.float(), user_x, item_x)
+    with pytest.raises(UsageError, match=re.escape(
+            "'user_x' is torch.float64 but the layer is torch.float32")):
+        model(EDGE_INDEX, user_x.double(), item_x.double())
+    with pytest.raises(UsageError, match="'node_id' must hold integer"):
+        model.recommendation_loss(torch.zeros(1), torch.zeros(1),
+                                  torch.tensor([0.5]))
+
+    # Values are read in debug mode only.
+    expected = model(EDGE_INDEX, user_x, item_x)
+    nan_x = item_x.index_fill(0, torch.tensor([2]), math.inf)
+    assert not model(EDGE_INDEX, user_x, nan_x)[1].isfinite().all()
+    with torch_geometric.debug():
+        with pytest.raises(UsageError, match="'item_x' contains NaN"):
+            model(EDGE_INDEX, user_x, nan_x)
+        with pytest.raises(UsageError, match=r"'edge_index' row 1 \(items\) "
+                           r"holds indices in \[0, 4\], outside \[0, 3\]"):
+            model(torch.tensor([[0, 1], [0, 4]]), user_x, item_x)
+        with pytest.raises(UsageError, match=r"'user_index' holds indices "
+                           r"in \[3, 3\], outside \[0, 2\]"):
+            model.id_input(torch.tensor([3]))
+        with pytest.raises(UsageError, match=r"'node_id' holds indices in "
+                           r"\[7, 7\], outside \[0, 6\]"):
+            model.recommendation_loss(torch.zeros(1), torch.zeros(1),
+                                      torch.tensor([7]))
+        # Valid input passes every check.
+        for a, b in zip(model(EDGE_INDEX, user_x, item_x), expected):
+            assert torch.equal(a, b)

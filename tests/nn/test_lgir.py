@@ -1,5 +1,7 @@
+import contextlib
 import copy
 import math
+import re
 
 import pytest
 import torch
@@ -211,8 +213,8 @@ def test_lgir_deepcopy_and_to_after_forward(cached):
     model.to('meta')
     if cached:
         assert model._cached_edge_index.is_meta
-    assert model(EDGE_INDEX.to('meta'), user_x.to('meta'),
-                 item_x.to('meta'), NUM_TRAIN.to('meta'))[1].is_meta
+    assert model(EDGE_INDEX.to('meta'), user_x.double().to('meta'),
+                 item_x.double().to('meta'), NUM_TRAIN.to('meta'))[1].is_meta
 
 
 def test_lgir_meta_device():
@@ -339,8 +341,10 @@ def test_lgir_recommend(device):
         order = [j for j in score[u].argsort(descending=True).tolist()
                  if j in items.tolist()]
         assert top[row].tolist() == [j for j in order if j not in seen][:2]
-    with pytest.raises(UsageError, match=r"'k' must be in \[1, 4\]"):
-        model.recommend(edge_index, user_x, item_x, k=5)
+    for k in [5, 1.0]:
+        with pytest.raises(UsageError,
+                           match=r"'k' must be an integer in \[1, 4\]"):
+            model.recommend(edge_index, user_x, item_x, k=k)
 
 
 def test_lgir_errors():
@@ -352,8 +356,6 @@ def test_lgir_errors():
         model(EDGE_INDEX, None, item_x)
     with pytest.raises(UsageError, match="'num_train_interactions' is"):
         model(EDGE_INDEX, user_x, item_x)
-    with pytest.raises(UsageError, match=r"shape \(2, E\)"):
-        model(torch.tensor([0, 1]), user_x, item_x, NUM_TRAIN)
 
     # Checks that need a host synchronisation run in debug mode only.
     nan_x = user_x.index_fill(0, torch.tensor([1]), math.inf)
@@ -361,22 +363,174 @@ def test_lgir_errors():
     with torch_geometric.debug():
         with pytest.raises(UsageError, match="'user_x' contains NaN"):
             model(EDGE_INDEX, nan_x, item_x, NUM_TRAIN)
-        with pytest.raises(UsageError, match=r"row 1 \(items\) holds "
-                           r"indices in \[0, 4\], outside \[0, 3\]"):
-            model(torch.tensor([[0, 1], [0, 4]]), user_x, item_x, NUM_TRAIN)
-        with pytest.raises(UsageError, match=r'row 0 \(users\) holds'):
-            model(torch.tensor([[-1], [0]]), user_x, item_x, NUM_TRAIN)
+        with pytest.raises(UsageError, match="'item_x' contains NaN"):
+            model(EDGE_INDEX, user_x, item_x.index_fill(1, torch.tensor([0]),
+                                                        math.nan), NUM_TRAIN)
+        # Large but finite values are no NaN, even where their sum is inf.
+        big = torch.full((3, 6), 3e38)
+        assert model(EDGE_INDEX, big, item_x, NUM_TRAIN)[0].size() == (3, 8)
 
-    with pytest.raises(UsageError, match="'fusion'"):
-        LGIR(3, 4, 6, fusion='mean')
-    with pytest.raises(UsageError, match="'self_loops'"):
-        LGIR(3, 4, 6, self_loops='some')
-    with pytest.raises(UsageError, match="'use_id' and 'use_text'"):
-        LGIR(3, 4, 6, use_id=False, use_text=False)
-    with pytest.raises(UsageError, match="expects 5 channels"):
-        LGIR(3, 4, 6, refine=GANRefine(5))
-    with pytest.raises(UsageError, match="'alpha' must have 4 entries"):
-        LGIR(3, 4, 6, alpha=torch.ones(3))
+
+@pytest.mark.parametrize('kwargs,match', [
+    ({'num_users': 0}, "'num_users' must be an integer >= 1 (got 0)"),
+    ({'num_items': 2.5}, "'num_items' must be an integer >= 1 (got 2.5)"),
+    ({'text_channels': 0}, "'text_channels' must be an integer >= 1"),
+    ({'embedding_dim': 0}, "'embedding_dim' must be an integer >= 1 (got 0)"),
+    ({'num_layers': -1}, "'num_layers' must be an integer >= 0 (got -1)"),
+    ({'num_layers': True}, "'num_layers' must be an integer >= 0 (got True)"),
+    ({'alpha': math.nan}, "'alpha' must be a finite number (got nan)"),
+    ({'alpha': torch.tensor([0.5, math.inf, 0.5, 0.5])},
+     "'alpha' contains NaN or infinite values"),
+    ({'alpha': torch.ones(3)}, "'alpha' must have 4 entries"),
+    ({'fusion': 'mean'}, "'fusion' must be one of"),
+    ({'self_loops': 'some'}, "'self_loops' must be one of"),
+    ({'use_id': False, 'use_text': False}, "'use_id' and 'use_text'"),
+    ({'refine': GANRefine(5)}, "'refine' expects 5 channels"),
+])
+def test_lgir_constructor_arguments(kwargs, match):
+    # Checked at construction, as PyG's layers do.
+    with pytest.raises(UsageError, match=re.escape(match)):
+        LGIR(**{'num_users': 3, 'num_items': 4, 'text_channels': 6,
+                **kwargs})
+
+
+def test_lgir_num_layers_zero():
+    # No propagation: the scores are those of the layer-0 embeddings.
+    model = LGIR(3, 4, 6, embedding_dim=8, num_layers=0)
+    user_x, item_x = features()
+    out = model(EDGE_INDEX, user_x, item_x)
+    for a, b in zip(out, model.input_embedding(user_x, item_x)):
+        assert torch.allclose(a, b)
+
+
+def test_lgir_dtypes():
+    model = LGIR(3, 4, 6, embedding_dim=8)
+    user_x, item_x = features()
+    out = model(EDGE_INDEX, user_x, item_x)
+    with pytest.raises(UsageError, match=re.escape(
+            "'user_x' is torch.float64 but the layer is torch.float32")):
+        model(EDGE_INDEX, user_x.double(), item_x.double())
+    with pytest.raises(UsageError, match="'item_x' is torch.int64"):
+        model(EDGE_INDEX, user_x, item_x.long())
+    # int32 indices are indices too (no overflow of the pair keys).
+    for a, b in zip(model(EDGE_INDEX.int(), user_x, item_x), out):
+        assert torch.equal(a, b)
+    for index in [EDGE_INDEX.float(), EDGE_INDEX.bool()]:
+        with pytest.raises(UsageError, match=re.escape(
+                f"'edge_index' must hold integer indices of type "
+                f"torch.int64 or torch.int32 (got {index.dtype})")):
+            model(index, user_x, item_x)
+    with pytest.raises(UsageError, match=r"'edge_index' must have shape "
+                       r"\(2, E\) \(got \(4,\)\)"):
+        model(EDGE_INDEX[0], user_x, item_x)
+    with pytest.raises(UsageError, match="'user_index' must hold integer"):
+        model.input_embedding(user_x, item_x, user_index=torch.tensor([0.]))
+    with pytest.raises(UsageError, match=r"'item_index' must have shape "
+                       r"\(N,\) \(got \(1, 1\)\)"):
+        model.input_embedding(user_x, item_x, item_index=torch.zeros(
+            1, 1, dtype=torch.long))
+    with pytest.raises(UsageError, match="'exclude_edge_index' must hold"):
+        model.recommend(EDGE_INDEX, user_x, item_x,
+                        exclude_edge_index=EDGE_INDEX.float())
+    with pytest.raises(UsageError, match="'node_id' must hold"):
+        model.recommendation_loss(torch.zeros(2), torch.zeros(2),
+                                  torch.tensor([0., 1.]))
+    # A layer converted to float64 takes float64 features only.
+    model.double()
+    assert model(EDGE_INDEX, user_x.double(),
+                 item_x.double())[0].dtype == torch.float64
+    with pytest.raises(UsageError, match=re.escape(
+            "'user_x' is torch.float32 but the layer is torch.float64")):
+        model(EDGE_INDEX, user_x, item_x)
+
+
+def out_of_range_calls(model, user_x, item_x):
+    r"""Calls with one index out of range, and the debug mode's message."""
+    index = torch.tensor
+
+    def recommend(**kwargs):
+        return model.recommend(EDGE_INDEX, user_x, item_x, NUM_TRAIN, **kwargs)
+
+    return [
+        (lambda: model(index([[0, 1], [0, 4]]), user_x, item_x, NUM_TRAIN),
+         r"'edge_index' row 1 \(items\) holds indices in \[0, 4\], "
+         r"outside \[0, 3\]"),
+        (lambda: model(index([[3], [0]]), user_x, item_x, NUM_TRAIN),
+         r"'edge_index' row 0 \(users\) holds indices in \[3, 3\]"),
+        (lambda: model(index([[0], [-1]]), user_x, item_x, NUM_TRAIN),
+         r"'edge_index' row 1 \(items\) holds indices in \[-1, -1\]"),
+        (lambda: model.build_adjacency(index([[-1], [0]])),
+         r"'edge_index' row 0 \(users\) holds indices in \[-1, -1\]"),
+        (lambda: model.input_embedding(user_x, item_x, NUM_TRAIN,
+                                       user_index=index([0, 3])),
+         r"'user_index' holds indices in \[0, 3\], outside \[0, 2\]"),
+        (lambda: model.input_embedding(user_x, item_x, NUM_TRAIN,
+                                       item_index=index([-1])),
+         r"'item_index' holds indices in \[-1, -1\], outside \[0, 3\]"),
+        (lambda: model.input_embedding(user_x, item_x, NUM_TRAIN,
+                                       user_index=index([2, 0]),
+                                       refine_index=index([2])),
+         r"'refine_index' holds indices in \[2, 2\], outside \[0, 1\]"),
+        (lambda: recommend(src_index=index([3])),
+         r"'src_index' holds indices in \[3, 3\], outside \[0, 2\]"),
+        (lambda: recommend(src_index=index([-1])),
+         r"'src_index' holds indices in \[-1, -1\]"),
+        (lambda: recommend(dst_index=index([1, 4])),
+         r"'dst_index' holds indices in \[1, 4\], outside \[0, 3\]"),
+        (lambda: recommend(exclude_edge_index=index([[0], [4]])),
+         r"'exclude_edge_index' row 1 \(items\) holds indices in \[4, 4\]"),
+        (lambda: recommend(exclude_edge_index=index([[0], [-1]])),
+         r"'exclude_edge_index' row 1 \(items\) holds indices in "
+         r"\[-1, -1\]"),
+        (lambda: recommend(dst_index=index([1, 2]),
+                           exclude_edge_index=index([[0], [7]])),
+         r"'exclude_edge_index' row 1 \(items\) holds indices in \[7, 7\]"),
+        (lambda: recommend(exclude_edge_index=index([[5], [1]])),
+         r"'exclude_edge_index' row 0 \(users\) holds indices in "
+         r"\[5, 5\], outside \[0, 2\]"),
+        (lambda: recommend(exclude_edge_index=index([[-1], [1]])),
+         r"'exclude_edge_index' row 0 \(users\) holds indices in "
+         r"\[-1, -1\]"),
+        (lambda: model.recommendation_loss(torch.zeros(1), torch.zeros(1),
+                                           index([0, 7])),
+         r"'node_id' holds indices in \[0, 7\], outside \[0, 6\]"),
+    ]
+
+
+def test_lgir_index_ranges_in_debug_mode():
+    user_x, item_x = features()
+    model = lgir_with_gan().eval()
+    for call, match in out_of_range_calls(model, user_x, item_x):
+        with torch_geometric.debug():
+            with pytest.raises(UsageError, match=match):
+                call()
+        # Outside of debug mode the values are not read: the call runs or
+        # fails in torch itself (a UsageError would fail the test).
+        with contextlib.suppress(IndexError, RuntimeError):
+            call()
+
+
+def test_lgir_checks_pass_valid_input_in_debug_mode():
+    user_x, item_x = features()
+    model = lgir_with_gan().eval()
+    user, item = torch.tensor([2, 0]), torch.tensor([3, 1])
+    exclude = torch.tensor([[0, 2], [1, 3]])
+
+    def calls():
+        return [
+            *model(EDGE_INDEX, user_x, item_x, NUM_TRAIN),
+            *model.input_embedding(user_x, item_x, NUM_TRAIN, user, item,
+                                   torch.tensor([1])),
+            model.recommend(EDGE_INDEX, user_x, item_x, NUM_TRAIN, user,
+                            item, 2, exclude_edge_index=exclude),
+            model.recommendation_loss(torch.ones(2), torch.zeros(2),
+                                      torch.tensor([0, 6])),
+        ]
+
+    expected = calls()
+    with torch_geometric.debug():
+        for a, b in zip(calls(), expected):
+            assert torch.equal(a, b)
 
 
 def ndcg_at_k(top, relevant, k):
