@@ -16,13 +16,20 @@ directly, on chat-rendered IRC prompts of KaggleJobViews users:
 Tokens are the generated answers re-tokenised, the same way for all.
 Writes :obj:`benchmarks/results/llm_speed.json` and :obj:`llm_speed.md`.
 
+With :obj:`--dtypes`, measures only :meth:`HFTextGenerator.generate` in
+each weight dtype on the same batches (what :obj:`dtype="auto"` chooses
+by) and updates that section of the results, keeping the others.
+
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1 \
+        --dtypes bfloat16 float32
 """
 import argparse
+import json
 import os.path as osp
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 
@@ -49,8 +56,12 @@ def main() -> None:
     parser.add_argument('--server-tokens', type=int, default=32)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--dtypes', nargs='+', default=None,
+                        help='only compare these weight dtypes')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.dtypes:
+        return compare_dtypes(args)
 
     from lgir_pyg.datasets import KaggleJobViews
     from lgir_pyg.datasets.kaggle_job_views import lgir_home
@@ -90,7 +101,7 @@ def main() -> None:
     def bare() -> None:
         texts = []
         for batch in batches:
-            inputs = tok([c + 'Skills:' for c in llm.chat(batch)],
+            inputs = tok([c + llm.sections[0] for c in llm.chat(batch)],
                          return_tensors='pt', padding=True,
                          add_special_tokens=False)
             with torch.inference_mode():
@@ -187,7 +198,6 @@ def main() -> None:
                    'max_new_tokens': args.server_tokens, **server},
         'peak_rss_mib': peak_rss_mib(),
     }
-    write_json(RESULTS, result)
     lines = [f"{llm.name} ({llm.dtype}), {len(prompts)} IRC prompts, batch "
              f"size {args.batch_size}, torch.set_num_threads({args.threads})"
              f", median of {args.runs} alternating runs", '',
@@ -208,9 +218,80 @@ def main() -> None:
     lines += ['', f"peak RSS: {result['peak_rss_mib']:.0f} MiB; wrote "
               f'{RESULTS}']
     print('\n'.join(lines))
+    if osp.exists(RESULTS):  # The dtype section is measured on its own.
+        with open(RESULTS) as f:
+            result['dtypes'] = json.load(f).get('dtypes')
+    write_json(RESULTS, result)
+    write_markdown(f"# LLM speed\n\nCommand: `{result['command']}`\n\n" +
+                   '\n'.join(lines[:-1]) + '\n', result.get('dtypes'))
+
+
+def write_markdown(main: str, dtypes: Optional[Dict]) -> None:
+    # The main section, then the dtype comparison if there is one.
+    text = main
+    if dtypes:
+        text += ('\n## Weight dtype\n\n'
+                 f"Command: `{dtypes['command']}`: "
+                 f"HFTextGenerator.generate on {dtypes['num_prompts']} IRC "
+                 f"prompts ({dtypes['template']}), batch size "
+                 f"{dtypes['batch_size']}, torch.set_num_threads("
+                 f"{dtypes['torch_num_threads']}), median of "
+                 f"{dtypes['runs']} alternating runs, on a shared "
+                 'machine whose load changes from run to run; the speed-up '
+                 'is the median over the runs of the baseline\'s time over '
+                 'the dtype\'s in the same round.\n\n| dtype | median (s) | '
+                 f"runs (s) | speed-up over {dtypes['baseline']} |\n"
+                 '|---|---|---|---|\n')
+        base = dtypes['rows'][dtypes['baseline']]['runs_s']
+        text += ''.join(
+            f"| {name} | {row['median_s']:.1f} | "
+            f"{', '.join(f'{t:.1f}' for t in row['runs_s'])} | "
+            f"{median([b / t for b, t in zip(base, row['runs_s'])]):.2f}x |\n"
+            for name, row in dtypes['rows'].items())
+        text += (f"\n`dtype='auto'` resolves to {dtypes['auto']} for the "
+                 'bundled GGUF model on a CPU.\n')
     with open(RESULTS.replace('.json', '.md'), 'w') as f:
-        f.write(f"# LLM speed\n\nCommand: `{result['command']}`\n\n" +
-                '\n'.join(lines[:-1]) + '\n')
+        f.write(text)
+
+
+def compare_dtypes(args: argparse.Namespace) -> None:
+    r"""Times :meth:`HFTextGenerator.generate` per weight dtype on the
+    same batches and stores the section :obj:`"dtypes"` of the results."""
+    from lgir_pyg.datasets import KaggleJobViews
+    from lgir_pyg.llm import HFTextGenerator, ResumePrompts
+    from lgir_pyg.transforms import user_prompts
+
+    builder = ResumePrompts('irc')
+    prompts = user_prompts(KaggleJobViews()[0],
+                           builder)[::100][:args.num_prompts]
+    llms = {dtype: HFTextGenerator(batch_size=args.batch_size, dtype=dtype)
+            for dtype in args.dtypes}
+    for llm in llms.values():
+        llm.load()
+    batches = [prompts[s:s + args.batch_size]
+               for s in range(0, len(prompts), args.batch_size)]
+    times = alternate({
+        dtype: lambda llm=llm: [llm.generate(b) for b in batches]
+        for dtype, llm in llms.items()}, args.runs)
+    section = {
+        'command': command(), 'template': builder.version,
+        'num_prompts': len(prompts), 'batch_size': args.batch_size,
+        'runs': args.runs, **machine(),
+        'baseline': args.dtypes[0],
+        'auto': HFTextGenerator().dtype,
+        'rows': {dtype: {'median_s': median(ts), 'runs_s': ts}
+                 for dtype, ts in times.items()},
+    }
+    result = {}
+    if osp.exists(RESULTS):
+        with open(RESULTS) as f:
+            result = json.load(f)
+    result['dtypes'] = section
+    write_json(RESULTS, result)
+    with open(RESULTS.replace('.json', '.md')) as f:
+        main = f.read().split('\n## Weight dtype\n')[0]
+    write_markdown(main.rstrip('\n') + '\n', section)
+    print(json.dumps(section, indent=2))
 
 
 if __name__ == '__main__':

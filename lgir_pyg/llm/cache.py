@@ -119,14 +119,17 @@ class CachedGenerator:
     Duplicate prompts are generated once, longest first (batches of
     similar length waste less padding).
 
-    With a :obj:`format`, every answer is validated
+    An empty prompt (nothing to ground a resume on) is answered with an
+    empty resume without calling the LLM. With a :obj:`format`, every
+    answer is validated against its prompt
     (:meth:`~lgir_pyg.llm.ResumeFormat.validate`): an answer that does not
     fit is generated again, up to :obj:`retries` times (a retry samples,
     see :class:`~lgir_pyg.llm.TextGenerator`), and one that never fits
-    falls back to :meth:`~lgir_pyg.llm.ResumeFormat.repair`. Every attempt
-    is cached under its own key, and the cache keys hold the generator's
-    name and :attr:`~lgir_pyg.llm.TextGenerator.settings`, the template
-    version and the prompt. :attr:`details` tells, per prompt of the last
+    falls back to :meth:`~lgir_pyg.llm.ResumeFormat.repair` of the first
+    answer. Every attempt is cached under its own key, and the cache keys
+    hold the generator's name and
+    :attr:`~lgir_pyg.llm.TextGenerator.settings`, the template version and
+    the prompt. :attr:`details` tells, per prompt of the last
     :meth:`generate`, how its answer was made.
 
     Args:
@@ -213,14 +216,23 @@ class CachedGenerator:
     def generate(self, prompts: List[str],
                  template_version: str) -> List[str]:
         r"""Returns one completion per prompt."""
+        asked = [i for i, p in enumerate(prompts) if p]
         outputs, self.num_cached, self.num_generated = self._complete(
-            prompts, template_version, 0)
-        self.details = [{'finish_reason': o.finish_reason, 'attempts': 1}
-                        for o in outputs]
+            [prompts[i] for i in asked], template_version, 0)
+        self.details = [{'finish_reason': 'no input', 'attempts': 0,
+                         'repaired': None} for _ in prompts]
+        for i, o in zip(asked, outputs):
+            self.details[i] = {'finish_reason': o.finish_reason,
+                               'attempts': 1}
+        texts = [''] * len(prompts)
         if self.format is None:
-            return [o.text for o in outputs]
-        failing = [i for i, o in enumerate(outputs)
-                   if self.format.validate(o) is not None]
+            for i, o in zip(asked, outputs):
+                texts[i] = o.text
+            return texts
+        first = dict(zip(asked, outputs))
+        outputs = dict(first)
+        failing = [i for i, o in outputs.items()
+                   if self.format.validate(o, prompts[i]) is not None]
         for attempt in range(1, self.retries + 1):
             if not failing:
                 break
@@ -231,14 +243,18 @@ class CachedGenerator:
                 outputs[i] = out
                 self.details[i] = {'finish_reason': out.finish_reason,
                                    'attempts': attempt + 1}
-            failing = [i for i in failing
-                       if self.format.validate(outputs[i]) is not None]
-        texts = []
-        for i, out in enumerate(outputs):
-            problem = self.format.validate(out)
-            self.details[i]['repaired'] = problem
-            texts.append(self.format.finish(out) if problem is None else
-                         self.format.repair(out))
+            failing = [i for i in failing if self.format.validate(
+                outputs[i], prompts[i]) is not None]
+        for i, out in outputs.items():
+            if self.format.validate(out, prompts[i]) is None:
+                self.details[i]['repaired'] = None
+                texts[i] = self.format.finish(out)
+                continue
+            # Sampled retries drift: the greedy first answer is repaired.
+            self.details[i].update(
+                finish_reason=first[i].finish_reason,
+                repaired=self.format.validate(first[i], prompts[i]))
+            texts[i] = self.format.repair(first[i], prompts[i])
         return texts
 
     def __repr__(self) -> str:

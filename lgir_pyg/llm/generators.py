@@ -1,6 +1,7 @@
 import importlib.util
 import os
 import os.path as osp
+import re
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
 from typing import Tuple
 
@@ -8,9 +9,11 @@ from lgir_pyg.errors import UsageError
 
 DEFAULT_MODEL = 'smollm2-135m-instruct-q4_1'
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
-DEFAULT_SYSTEM_PROMPT = 'You write short, factual resumes.'
-# The lines of a resume, as the default prompts ask for them.
-DEFAULT_SECTIONS = ('Skills:', 'Experience:', 'Preferences:')
+DEFAULT_SYSTEM_PROMPT = ('You write short, factual resumes from the facts '
+                         'you are given, and nothing else.')
+# The lines of a resume, as the default prompts ask for them: what the
+# person wrote they did, then what their text and interactions suggest.
+DEFAULT_SECTIONS = ('Experience:', 'Likely skills:', 'Interests:')
 
 
 class Completion(NamedTuple):
@@ -114,7 +117,10 @@ class HFTextGenerator(TextGenerator):
     cut-off, reported as :obj:`finish_reason="length"`). No
     :obj:`no_repeat_ngram_size`-gram of tokens repeats within the answer
     (the prompt is not counted, so the model may still copy from it), and
-    digits and :obj:`banned_chars` are never generated.
+    digits and :obj:`banned_chars` are never generated. With
+    :obj:`grounded`, a word that starts with a capital letter (a name, an
+    employer, a title) or names a degree is written only if the prompt
+    has it: the model can copy names, not make them up.
 
     Args:
         model (str, optional): Model id or folder; :obj:`None` is the
@@ -151,7 +157,13 @@ class HFTextGenerator(TextGenerator):
         retry_temperature (float, optional): Sampling temperature of a
             retry (see :class:`~lgir_pyg.llm.CachedGenerator`).
             (default: :obj:`0.7`)
-        dtype (str, optional): Weight dtype. (default: :obj:`"bfloat16"`)
+        grounded (bool, optional): Capitalised words and degree words
+            only from the prompt (see above). (default: :obj:`True`)
+        dtype (str, optional): Weight dtype; :obj:`"auto"` is the fastest
+            one measured (:obj:`benchmarks/results/llm_speed.md`):
+            :obj:`"float32"` for a GGUF model (its kernels compute in
+            float32) and on a CPU, :obj:`"bfloat16"` for other models on a
+            GPU. (default: :obj:`"auto"`)
         device (str, optional): Torch device. (default: :obj:`"cpu"`)
         seed (int, optional): Sampling seed when :obj:`temperature > 0`
             and of retries. (default: :obj:`0`)
@@ -171,7 +183,8 @@ class HFTextGenerator(TextGenerator):
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         sections: Optional[Sequence[str]] = DEFAULT_SECTIONS,
         retry_temperature: float = 0.7,
-        dtype: str = 'bfloat16',
+        grounded: bool = True,
+        dtype: str = 'auto',
         device: str = 'cpu',
         seed: int = 0,
     ) -> None:
@@ -199,6 +212,10 @@ class HFTextGenerator(TextGenerator):
         self.system_prompt = system_prompt
         self.sections = tuple(sections or ())
         self.retry_temperature = retry_temperature
+        self.grounded = grounded
+        if dtype == 'auto':
+            dtype = 'float32' if gguf_file or not device.startswith(
+                'cuda') else 'bfloat16'
         self.dtype = dtype
         self.device = device
         self.seed = seed
@@ -225,6 +242,7 @@ class HFTextGenerator(TextGenerator):
             'system_prompt': self.system_prompt,
             'sections': list(self.sections),
             'retry_temperature': self.retry_temperature,
+            'grounded': self.grounded,
             'seed': self.seed,
             'dtype': self.dtype,
             'device': self.device,
@@ -270,6 +288,7 @@ class HFTextGenerator(TextGenerator):
                            if any(c.isdigit() for c in t)]
         self._banned_ids = [i for i, t in enumerate(self._strings)
                             if any(c in t for c in self.banned_chars)]
+        self._word_starts = _word_starts(self._strings)
 
     def chat(self, prompts: List[str]) -> List[str]:
         r"""The prompts rendered with the model's chat template, up to
@@ -298,6 +317,8 @@ class HFTextGenerator(TextGenerator):
         if self.no_repeat_ngram_size:
             processors.append(_NoRepeatNGram(self.no_repeat_ngram_size,
                                              start))
+        if self.grounded:
+            processors.append(_GroundedWords(self._word_starts, prompts))
         kwargs: Dict[str, Any] = dict(
             do_sample=temperature > 0,
             repetition_penalty=self.repetition_penalty,
@@ -349,10 +370,56 @@ class _NoRepeatNGram:
         return scores
 
 
+def _word_starts(strings: List[str]
+                 ) -> Dict[int, Tuple[str, bool, Optional[str]]]:
+    # Tokens that start a capitalised word or a degree word: id -> (its
+    # letters lower-cased, whether capitalised, the degree word or None).
+    from lgir_pyg.llm.fabrication import DEGREE_WORDS
+    out = {}
+    for i, t in enumerate(strings):
+        match = _WORD_START.match(t)
+        if match is None:
+            continue
+        word = match.group(1)
+        low = word.lower()
+        degree = next((d for d in DEGREE_WORDS if len(low) >= 3 and (
+            d.startswith(low) or low.startswith(d))), None)
+        if word[0].isupper() or degree:
+            out[i] = (low, word[0].isupper(), degree)
+    return out
+
+
+_WORD_START = re.compile(r'^\s?([A-Za-z]+)')
+
+
+class _GroundedWords:
+    r"""Bans, per prompt, every token that starts a capitalised word that
+    no word of the prompt begins with (case ignored), and every token that
+    starts a degree word the prompt does not have."""
+    def __init__(self, word_starts: Dict[int, Tuple[str, bool,
+                                                   Optional[str]]],
+                 prompts: List[str]) -> None:
+        import torch
+        self.banned = []
+        for prompt in prompts:
+            words = set(re.findall(r'[a-z]+', prompt.lower()))
+            prefixes = {w[:i] for w in words for i in range(1, len(w) + 1)}
+            self.banned.append(torch.tensor([
+                i for i, (low, capital, degree) in word_starts.items()
+                if capital and low not in prefixes
+                or degree is not None and degree not in words
+            ], dtype=torch.long))
+
+    def __call__(self, input_ids, scores):
+        for row, banned in enumerate(self.banned):
+            scores[row, banned] = -float('inf')
+        return scores
+
+
 class _SectionLines:
     r"""Writes the answer as one line per section in a single
     :meth:`generate`: after each newline the next header is forced token by
-    token; a line may not end before it holds a visible character; a line
+    token; a line starts with a visible character; a line
     that meets the stop rule (:meth:`_full`) is ended with a forced
     newline, a cut-off if it reached the token budget; end-of-text is
     allowed only in the last line."""
@@ -377,7 +444,9 @@ class _SectionLines:
         self.max_items = max_items
         self.newline_id = tokenizer.encode('\n', add_special_tokens=False)[0]
         self.eos = tokenizer.eos_token_id
-        self.ban = sorted(self.newline | {self.eos})
+        # A line starts with a word: a lone space first drives the model
+        # off its usual tokens.
+        self.ban = sorted(self.newline | self.blank | {self.eos})
         self.max_tokens = sum(len(h) + budget + 1 for h in self.headers)
 
     def _lines(self, ids: List[int]) -> List[List[int]]:
@@ -403,7 +472,7 @@ class _SectionLines:
             elif self._full(line[len(header):]):
                 forced = self.newline_id
             else:
-                if all(i in self.blank for i in line[len(header):]):
+                if len(line) == len(header):  # Nothing written yet.
                     scores[row, self.ban] = -float('inf')
                 elif section < len(self.headers) - 1:
                     scores[row, self.eos] = -float('inf')

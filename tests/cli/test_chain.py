@@ -27,7 +27,8 @@ def test_cli_chain_on_own_tables(shop, tmp_path, capsys):
     assert [r['user'] for r in records] == ['c1', 'c2', 'c3', 'c4']
     # The domain's own words, from the config's prompts section.
     assert 'customer' in records[0]['prompt']
-    assert 'Products they recently bought:' in records[0]['prompt']
+    assert 'Products they bought (interests, not experience):' in records[
+        0]['prompt']
     assert records[0]['settings']['max_new_tokens'] == 4
     assert '4 generated' in capsys.readouterr().err
 

@@ -13,7 +13,8 @@ from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
                           TextGenerator)
 from lgir_pyg.llm.cache import cache_key
 
-GOOD = 'Skills: sales {p}\nExperience: wrote {p}\nPreferences: more {p}'
+GOOD = ('Experience: {p} gardening\nLikely skills: {p} sales\n'
+        'Interests: {p} shops')
 
 
 class EchoGenerator(TextGenerator):
@@ -33,7 +34,7 @@ class EchoGenerator(TextGenerator):
 
     def generate(self, prompts, attempt=0):
         self.calls.append((list(prompts), attempt))
-        return [Completion(f'Skills: sales {p}, bar', 'length')
+        return [Completion(f'Experience: {p} gardening, bar', 'length')
                 if p.startswith('bad') and attempt < self.fixed_at else
                 Completion(GOOD.format(p=p + self.tag)) for p in prompts]
 
@@ -62,6 +63,12 @@ def test_cached_generator(tmp_path):
 
     assert gen.generate(prompts, 'v1') == out  # All from the cache.
     assert len(echo.calls) == 2 and gen.num_cached == 4
+    # An empty prompt (nothing to ground a resume on) gets an empty resume,
+    # without a call.
+    assert gen.generate(['', 'a'], 'v1') == ['', GOOD.format(p='a')]
+    assert gen.details[0] == {'finish_reason': 'no input', 'attempts': 0,
+                              'repaired': None}
+    assert len(echo.calls) == 2 and gen.num_cached == 1
     gen.generate(['a'], 'v2')  # A new template version misses.
     assert echo.calls[-1] == (['a'], 0) and len(cache) == 4
 
@@ -82,13 +89,14 @@ def test_retry_then_repair(tmp_path):
     stubborn = CachedGenerator(EchoGenerator(fixed_at=9), retries=2,
                                show_progress=False)
     assert stubborn.generate(['bad y'], 'v1') == [
-        'Skills: sales bad y\nExperience: not stated\nPreferences: not '
-        'stated']
+        'Experience: bad y gardening\nLikely skills: not stated\n'
+        'Interests: not stated']
     assert stubborn.details == [{'finish_reason': 'length', 'attempts': 3,
                                  'repaired': 'cut off'}]
     raw = CachedGenerator(EchoGenerator(fixed_at=9), format=None,
                           show_progress=False)
-    assert raw.generate(['bad y'], 'v1') == ['Skills: sales bad y, bar']
+    assert raw.generate(['bad y'], 'v1') == [
+        'Experience: bad y gardening, bar']
     assert 'format' not in raw.settings and 'format' in stubborn.settings
 
 
@@ -147,8 +155,8 @@ def test_two_processes_on_one_cache(tmp_path):
     script = RACE.format(tests=os.path.dirname(__file__), path=path, go=go)
     procs = [subprocess.Popen([sys.executable, '-c', script, tag, order],
                               stdout=subprocess.PIPE, text=True)
-             for tag, order in ((' from A', 'forward'),
-                                (' from B', 'reversed'))]
+             for tag, order in ((' by A', 'forward'),
+                                (' by B', 'reversed'))]
     for proc in procs:
         assert proc.stdout.readline() == 'ready\n'
     open(go, 'w').close()  # Both start generating at once.
@@ -162,8 +170,8 @@ def test_two_processes_on_one_cache(tmp_path):
     assert gen.num_generated == 0
     # Each run stored some rows first, and both return exactly what the
     # cache holds, row by row.
-    assert any('from A' in h for h in held)
-    assert any('from B' in h for h in held)
+    assert any('by A' in h for h in held)
+    assert any('by B' in h for h in held)
     assert outputs[0] == outputs[1] == held
 
 

@@ -7,7 +7,8 @@ from lgir_pyg.errors import UsageError
 from lgir_pyg.llm import HFTextGenerator, ResumeFormat
 from lgir_pyg.llm import generators
 from lgir_pyg.llm.cache import cache_key
-from lgir_pyg.llm.generators import _NoRepeatNGram
+from lgir_pyg.llm.generators import (_GroundedWords, _NoRepeatNGram,
+                                     _word_starts)
 
 
 def test_missing_default_model(monkeypatch):
@@ -47,6 +48,34 @@ def test_names_and_settings():
     keys = {cache_key(g.name, 'v', g.settings, 'p') for g in [
         HFTextGenerator('org/model', batch_size=b) for b in (1, 4, 16)]}
     assert len(keys) == 3
+
+
+def test_dtype_auto():
+    # float32 is what the GGUF kernels compute in, and what a CPU runs
+    # fastest (benchmarks/results/llm_speed.md); bfloat16 for other models
+    # on a GPU.
+    assert HFTextGenerator('org/model').dtype == 'float32'
+    assert HFTextGenerator('org/model', device='cuda').dtype == 'bfloat16'
+    assert HFTextGenerator('org/model', gguf_file='m.gguf',
+                           device='cuda').dtype == 'float32'
+    assert HFTextGenerator('org/model', dtype='bfloat16').settings[
+        'dtype'] == 'bfloat16'
+
+
+def test_grounded_words():
+    strings = [' Safeway', ' Walmart', ' Prof', ' cooking', ' Master',
+               ' degree', 'Dr', ' Saf', ' the']
+    starts = _word_starts(strings)
+    # Capitalised word starts and degree words; plain words are free.
+    assert sorted(starts) == [0, 1, 2, 4, 5, 6, 7]
+    ban = _GroundedWords(starts, ['Cashier at Safeway.',
+                                  'Nurse, Master of Science in nursing'])
+    scores = ban(None, torch.zeros(2, len(strings)))
+    # A name the prompt has (or begins) may be written, others not; degree
+    # words only if the prompt has them.
+    assert scores[0].isinf().nonzero().view(-1).tolist() == [1, 2, 4, 5, 6]
+    assert scores[1].isinf().nonzero().view(-1).tolist() == [0, 1, 2, 5, 6,
+                                                             7]
 
 
 def test_no_repeat_ngram_counts_only_the_answer():

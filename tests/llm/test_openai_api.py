@@ -26,7 +26,8 @@ def test_settings_and_arguments():
     assert gen.settings['base_url'] == 'http://h:1/v1'
     assert 'concurrency' not in gen.settings  # It changes no output.
     assert str(gen) == 'OpenAIGenerator(m, http://h:1/v1)'
-    assert '"Skills:", "Experience:", "Preferences:"' in gen.system_message
+    assert '"Experience:", "Likely skills:", "Interests:"' in \
+        gen.system_message
     with pytest.raises(UsageError, match="'concurrency'"):
         OpenAIGenerator('m', concurrency=0)
     with pytest.raises(UsageError, match="has no option 'batch_size'"):
