@@ -161,3 +161,117 @@ def test_check_passes_the_defaults():
     for name in MODELS:
         assert load_config(name).check().model == name
     assert load_config(None).check().model is None
+
+
+@pytest.mark.parametrize('raw,match', [
+    (b'seed: 1\ntrain:\n  lr: 0.1\n  epochs: 2\n  lr: 0.2\n',
+     r"bad.yaml', line 5: key 'lr' is given twice \(first on line 3\)"),
+    (b'seed: 1\nseed: 2\n', r"line 2: key 'seed' is given twice"),
+    (b'data:\n  name: caf\xe9\n', r"bad.yaml', line 2: byte 0xe9 is not "
+     r"UTF-8"),
+    (b'prompts:\n  user_nam: x\n', r"Unknown key 'prompts.user_nam' in "
+     r".*bad.yaml; valid keys: prompts.k, "),
+    (b'llm:\n  max_new_tokens: lots\n', r"'llm.max_new_tokens' in "
+     r".*bad.yaml must be of type int like its default"),
+    (b'llm:\n  temperature: hot\n', "'llm.temperature'.*must be of type "
+     "float"),
+    (b'encoder:\n  batch_size: big\n', "'encoder.batch_size'.*must be of "
+     "type int"),
+])
+def test_bad_file_contents(tmp_path, raw, match):
+    path = tmp_path / 'bad.yaml'
+    path.write_bytes(raw)
+    # Also for a command that trains no model.
+    for model in ('lgir', None):
+        with pytest.raises(ConfigError, match=match):
+            load_config(model, str(path))
+
+
+def test_utf8_file_with_bom(tmp_path):
+    path = tmp_path / 'bom.yaml'
+    path.write_bytes('\ufeffdata:\n  name: café\n'.encode('utf-8'))
+    assert load_config(None, str(path)).data['name'] == 'café'
+
+
+def test_llm_and_prompt_values_are_typed():
+    config = load_config(None, overrides={
+        'llm.max_new_tokens': '8', 'llm.temperature': '0', 'llm.device':
+        'cpu', 'llm.retries': '0', 'prompts.k': '3',
+        'prompts.user_name': 'customer'}).check()
+    assert config.llm == {'max_new_tokens': 8, 'temperature': 0.0,
+                          'device': 'cpu', 'retries': 0}
+    assert config.prompts == {'k': 3, 'user_name': 'customer'}
+
+
+@pytest.mark.parametrize('overrides,match', [
+    # Each backend takes its own options.
+    ({'llm.base_url': 'http://127.0.0.1:1/v1'}, r"'llm.base_url' does not "
+     r"apply to the 'hf' backend"),
+    ({'llm.backend': 'openai', 'llm.model': 'm', 'llm.gguf_file': 'x'},
+     r"'llm.gguf_file' does not apply to the 'openai' backend"),
+    ({'llm.backend': 'gpt'}, r"'llm.backend' must be one of \['hf', "
+     r"'openai'\]"),
+    ({'prompts.k': '-1'}, r"prompts: 'k' must be non-negative"),
+    # GANRefine's own checks, through a tiny instance.
+    ({'model_kwargs.gan_kwargs': '{dropout: 1.5}'},
+     r"'model_kwargs.gan_kwargs': 'dropout' must be a finite number in "
+     r"\[0, 1\) \(got 1.5\)"),
+    ({'model_kwargs.gan_kwargs': '{k1: -1}'},
+     r"'model_kwargs.gan_kwargs': 'k1' must be an integer >= 0 \(got -1\)"),
+    ({'model_kwargs.embedding_dim': '0'},
+     r"'model_kwargs.embedding_dim' must be a positive integer"),
+])
+def test_check_components_before_any_work(overrides, match):
+    # A command without a model (lgir pipeline, lgir bench) checks its
+    # values as one with a model does.
+    for model in ('lgir', None):
+        values = {k: v for k, v in overrides.items()
+                  if model is None or k != 'model_kwargs.embedding_dim'}
+        if not values:
+            continue
+        with pytest.raises(ConfigError, match=match):
+            load_config(model, overrides=values).check()
+
+
+def test_config_of_no_model_knows_every_key():
+    # Trainer's keys and every registered builder's are known, others not.
+    config = load_config(None, overrides={'train.lr': '0.01',
+                                          'model_kwargs.id_dim': '32',
+                                          'model_kwargs.embedding_dim': '16'})
+    assert config.train == {'lr': 0.01}
+    assert config.model_kwargs == {'id_dim': 32, 'embedding_dim': 16}
+    with pytest.raises(ConfigError, match="Unknown key 'train.lrr'"):
+        load_config(None, overrides={'train.lrr': '1'})
+    with pytest.raises(ConfigError, match="Unknown key 'model_kwargs.nope'"):
+        load_config(None, overrides={'model_kwargs.nope': '1'})
+
+    # Each model takes the keys of its own builder.
+    lightgcn = config.for_model('lightgcn')
+    assert lightgcn.train['lr'] == 0.01 and lightgcn.train['epochs'] == 300
+    assert lightgcn.model_kwargs['embedding_dim'] == 16
+    assert 'id_dim' not in lightgcn.model_kwargs
+    lgir = config.for_model('lgir')
+    assert lgir.model_kwargs['id_dim'] == 32
+    assert lgir.train['lr'] == 0.01
+    assert lgir.train['epochs'] == load_config('lgir').train['epochs']
+
+
+def test_unused_keys_by_source(tmp_path):
+    path = tmp_path / 'run.yaml'
+    path.write_text('seed: 2\ntrain:\n  lr: 0.01\nprompts:\n  k: 3\n'
+                    'data:\n  split: random\n')
+    config = load_config(None, str(path), {'model_kwargs.id_dim': '8',
+                                           'encoder.batch_size': '4'})
+    assert config.sources == {
+        'seed': str(path), 'train.lr': str(path), 'prompts.k': str(path),
+        'data.split': str(path), 'model_kwargs.id_dim': 'the overrides',
+        'encoder.batch_size': 'the overrides'}
+    assert config.unused({'data'}) == {
+        str(path): ['seed', 'train.lr', 'prompts.k'],
+        'the overrides': ['model_kwargs.id_dim', 'encoder.batch_size']}
+    uses = {'data', 'seed', 'train', 'model_kwargs', 'encoder', 'prompts'}
+    assert config.unused(uses) == {}
+    # No model of lightgcn and pop takes id_dim.
+    assert config.unused(uses, ['lightgcn', 'pop']) == {
+        'the overrides': ['model_kwargs.id_dim']}
+    assert config.unused(uses, ['lgir']) == {}

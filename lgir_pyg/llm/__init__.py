@@ -3,12 +3,13 @@ from lgir_pyg.llm.generators import (Completion, HFTextGenerator,
 from lgir_pyg.llm.format import ResumeFormat
 from lgir_pyg.llm.cache import CachedGenerator, GenerationCache
 from lgir_pyg.llm.prompts import ResumePrompts
-from lgir_pyg.llm.factory import BACKENDS, build_generator
+from lgir_pyg.llm.factory import (BACKENDS, build_generator,
+                                   generator_class)
 
 __all__ = [
     'TextGenerator', 'Completion', 'HFTextGenerator', 'OpenAIGenerator',
     'ResumeFormat', 'GenerationCache', 'CachedGenerator', 'BACKENDS',
-    'build_generator', 'ResumePrompts'
+    'build_generator', 'generator_class', 'ResumePrompts'
 ]
 
 

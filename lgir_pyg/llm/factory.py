@@ -7,6 +7,18 @@ from lgir_pyg.llm.generators import HFTextGenerator, TextGenerator
 BACKENDS = ('hf', 'openai')
 
 
+def generator_class(backend: str) -> type:
+    r"""The :class:`~lgir_pyg.llm.TextGenerator` class of :obj:`backend`
+    (:obj:`"hf"` or :obj:`"openai"`)."""
+    if backend == 'hf':
+        return HFTextGenerator
+    if backend == 'openai':
+        from lgir_pyg.llm.openai_api import OpenAIGenerator
+        return OpenAIGenerator
+    raise UsageError(f"'backend' must be one of {list(BACKENDS)} (got "
+                     f"{backend!r})")
+
+
 def build_generator(backend: str = 'hf', **options: Any) -> TextGenerator:
     r"""Builds a resume-completion backend from plain options (a config
     section, command-line flags): :obj:`backend="hf"` is
@@ -15,14 +27,7 @@ def build_generator(backend: str = 'hf', **options: Any) -> TextGenerator:
     OpenAI-compatible server); :obj:`options` are that class's arguments.
     An unknown backend or option raises
     :class:`~lgir_pyg.errors.UsageError` naming it."""
-    if backend == 'hf':
-        cls = HFTextGenerator
-    elif backend == 'openai':
-        from lgir_pyg.llm.openai_api import OpenAIGenerator
-        cls = OpenAIGenerator
-    else:
-        raise UsageError(f"'backend' must be one of {list(BACKENDS)} (got "
-                         f"{backend!r})")
+    cls = generator_class(backend)
     params = inspect.signature(cls).parameters
     unknown = sorted(set(options) - set(params))
     if unknown:
