@@ -3,7 +3,7 @@ encoder, its LLM with the completion cache, and its resume-completion
 prompts, as the factories that :func:`lgir_pyg.pipeline.add_model_inputs`
 takes (nothing loads before it is needed)."""
 import os.path as osp
-from typing import Any, Callable, Dict, Optional
+from typing import Callable
 
 from lgir_pyg.config import RunConfig
 from lgir_pyg.llm import (CachedGenerator, GenerationCache, ResumePrompts,
@@ -22,23 +22,20 @@ def encoder_factory(
     return make
 
 
-def build_llm(config: RunConfig, root: str,
-              overrides: Optional[Dict[str, Any]] = None) -> CachedGenerator:
+def build_llm(config: RunConfig, root: str) -> CachedGenerator:
     r"""The configured LLM in a :class:`~lgir_pyg.llm.CachedGenerator`; the
     model loads on its first miss.
 
     Args:
         config (RunConfig): The run config; its :obj:`llm` section holds
-            the keyword arguments of :func:`lgir_pyg.llm.build_generator`,
-            :obj:`cache` (the completion cache, by default
-            :obj:`<root>/llm_cache.sqlite`) and :obj:`retries` (default:
-            :obj:`1`).
+            :obj:`backend` and the keyword arguments of its class (see
+            :func:`lgir_pyg.llm.build_generator`), :obj:`cache` (the
+            completion cache, by default :obj:`<root>/llm_cache.sqlite`)
+            and :obj:`retries` (default: :obj:`1`); the command line's LLM
+            flags are short for its keys.
         root (str): The dataset's folder of caches.
-        overrides (Dict[str, Any], optional): Values over those of
-            :obj:`config.llm`, e.g. from the command line.
-            (default: :obj:`None`)
     """
-    options = {**config.llm, **(overrides or {})}
+    options = dict(config.llm)
     cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
     retries = options.pop('retries', 1)
     return CachedGenerator(build_generator(**options),

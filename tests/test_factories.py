@@ -28,15 +28,14 @@ def test_build_llm(tmp_path):
     assert llm.cache.path == str(tmp_path / 'llm_cache.sqlite')
     assert llm.retries == 1
     assert llm.generator.settings['temperature'] == 0.5
-    # Values over the config's (the command line's flags).
-    other = str(tmp_path / 'other.sqlite')
-    llm = build_llm(config, str(tmp_path), {'cache': other, 'retries': 0,
-                                            'temperature': 0.0})
-    assert llm.cache.path == other and llm.retries == 0
-    assert llm.generator.settings['temperature'] == 0.0
-    assert config.llm == {'temperature': 0.5}  # The config stays.
     made = generator_factory(config, str(tmp_path))('irc')
     assert made.cache.path == str(tmp_path / 'llm_cache.sqlite')
+    # The cache and the retries are llm keys too (--cache, --retries).
+    other = str(tmp_path / 'other.sqlite')
+    config = load_config(None, SHOP, {'llm.cache': other, 'llm.retries': 0})
+    llm = build_llm(config, str(tmp_path))
+    assert llm.cache.path == other and llm.retries == 0
+    assert config.llm == {'cache': other, 'retries': 0}  # The config stays.
 
 
 def test_resume_prompts():

@@ -3,11 +3,16 @@ import os.path as osp
 import pytest
 
 from lgir_pyg.config import load_config
-from lgir_pyg.errors import DataError
+from lgir_pyg.errors import DataError, UsageError
 from lgir_pyg.evaluation import Evaluator
+from lgir_pyg.llm import (CachedGenerator, Completion, ResumePrompts,
+                          TextGenerator)
 from lgir_pyg.models import build_model
-from lgir_pyg.pipeline import (add_model_inputs, dataset_name, load_dataset,
-                               needed_texts, open_dataset, prepare_data)
+from lgir_pyg.pipeline import (add_model_inputs, attach_resumes,
+                               dataset_name, load_dataset, needed_texts,
+                               open_dataset, prepare_data, resume_counts,
+                               stage_sections)
+from lgir_pyg.transforms import user_prompts
 
 SHOP = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'shop',
                 'shop.yaml')
@@ -76,3 +81,62 @@ def test_open_and_prepare_data(tmp_path):
     assert data['product'].x.shape == (9, 384)
     assert data['customer'].x.shape == (4, 384)
     assert osp.isdir(osp.join(root, 'embeddings'))
+
+
+class RecordingGenerator(TextGenerator):
+    r"""A model-free backend that answers each prompt with a fixed
+    well-formed resume and records the prompts it was sent."""
+    name = 'recording'
+    batch_size = 8
+
+    def __init__(self) -> None:
+        self.prompts = []
+
+    @property
+    def settings(self):
+        return {}
+
+    def generate(self, prompts, attempt=0):
+        self.prompts += list(prompts)
+        return [Completion('Skills: cycling\nExperience: none stated\n'
+                           'Preferences: bikes') for _ in prompts]
+
+
+def test_resumes_made_elsewhere(shop, toy_encoder, caplog):
+    data = shop[0]
+    resumes = {'irc': {'c1': 'Skills: tandem repair', 'c3': 'Skills: ovens',
+                       'zz': 'not a customer'}}
+    with caplog.at_level('WARNING'):
+        data = attach_resumes(data, resumes, "'r.jsonl'")
+    assert "'r.jsonl': 1 of 3 irc resumes are of users not in the dataset " \
+        "(e.g. 'zz'); they are left out" in caplog.text
+    assert data['customer'].resume_irc == ['Skills: tandem repair', None,
+                                           'Skills: ovens', None]
+    assert 'resume_irc' not in shop[0]['customer']  # A copy was changed.
+    assert resume_counts(data, 'resume_irc') == (2, 4)
+    assert resume_counts(data, 'resume_src') == (0, 4)
+    assert stage_sections(['lgir']) == {'data', 'encoder', 'llm', 'prompts'}
+    assert stage_sections(['prompt-text']) == {'data', 'encoder', 'prompts'}
+    assert stage_sections(['pop']) == {'data'}
+
+    # Without the LLM, the users without a resume read their interaction
+    # context, the text an IRC prompt shows.
+    out = add_model_inputs(data, ['lgir-nogan'], lambda: toy_encoder,
+                           missing_resumes='context')
+    users = out['customer']
+    assert users.resume_irc == ['Skills: tandem repair', users.context[1],
+                                'Skills: ovens', users.context[3]]
+    assert users.context[1].startswith('USB rechargeable')
+    assert users.x_irc.shape == (4, 3)
+
+    # With it, only the users without one are sent to the LLM.
+    backend = RecordingGenerator()
+    out = add_model_inputs(data, ['lgir-nogan'], lambda: toy_encoder,
+                           lambda mode: CachedGenerator(backend))
+    prompts = user_prompts(data, ResumePrompts('irc'))
+    assert backend.prompts == [prompts[1], prompts[3]]
+    assert out['customer'].resume_irc[0] == 'Skills: tandem repair'
+    assert out['customer'].resume_irc[1].startswith('Skills: cycling')
+    with pytest.raises(UsageError, match="'missing_resumes' must be one of"):
+        add_model_inputs(data, ['lgir'], lambda: toy_encoder,
+                         missing_resumes='skip')

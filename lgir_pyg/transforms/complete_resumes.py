@@ -52,16 +52,22 @@ class CompleteResumes(BaseTransform):
             (default: :obj:`None`)
         edge_type (tuple, optional): The interaction edge type; inferred if
             :obj:`None`. (default: :obj:`None`)
+        only_missing (bool, optional): If the graph already has
+            :obj:`resume_<mode>`, complete only the users whose entry is
+            :obj:`None` (e.g. those a file of resumes made elsewhere
+            lacks); the others keep theirs. (default: :obj:`False`)
     """
     def __init__(self, generator: Union[TextGenerator, CachedGenerator],
                  mode: str = 'irc', k: int = 5,
                  prompts: Optional[ResumePrompts] = None,
-                 edge_type: Optional[EdgeType] = None) -> None:
+                 edge_type: Optional[EdgeType] = None,
+                 only_missing: bool = False) -> None:
         if isinstance(generator, TextGenerator):
             generator = CachedGenerator(generator)
         self.generator = generator
         self.prompts = prompts or ResumePrompts(mode=mode, k=k)
         self.edge_type = edge_type
+        self.only_missing = only_missing
 
     @property
     def out_attr(self) -> str:
@@ -69,9 +75,17 @@ class CompleteResumes(BaseTransform):
 
     def forward(self, data: HeteroData) -> HeteroData:
         edge_type = interaction_edge_type(data, self.edge_type)
+        store = data[edge_type[0]]
         prompts = user_prompts(data, self.prompts, edge_type)
-        data[edge_type[0]][self.out_attr] = self.generator.generate(
-            prompts, self.prompts.version)
+        resumes = list(store[self.out_attr]) if (
+            self.only_missing and self.out_attr in store) else \
+            [None] * len(prompts)
+        todo = [i for i, resume in enumerate(resumes) if resume is None]
+        texts = self.generator.generate([prompts[i] for i in todo],
+                                        self.prompts.version)
+        for i, text in zip(todo, texts):
+            resumes[i] = text
+        store[self.out_attr] = resumes
         return data
 
     def __repr__(self) -> str:
