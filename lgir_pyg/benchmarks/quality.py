@@ -2,7 +2,7 @@ import copy
 import os.path as osp
 import statistics
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -12,6 +12,7 @@ from lgir_pyg.config import load_config
 from lgir_pyg.datasets.graph import interaction_edge_type
 from lgir_pyg.datasets.stats import group_of
 from lgir_pyg.evaluation import Evaluator, paired_difference
+from lgir_pyg.io import atomic_open
 from lgir_pyg.training.tune import search_space, tune
 
 METRICS = ('ndcg@5', 'map@5', 'mrr', 'recall@10', 'recall@20')
@@ -158,7 +159,7 @@ def run_quality(
     models: Sequence[str] = ALL_MODELS,
     seeds: int = 5,
     output_dir: Optional[str] = None,
-    threads: int = 1,
+    threads: Optional[int] = 1,
     dataset: str = 'KaggleJobViews',
     train_overrides: Optional[Dict[str, Any]] = None,
     item_category: Optional[str] = None,
@@ -193,8 +194,8 @@ def run_quality(
         models (list of str, optional): Registered model names.
         seeds (int, optional): Number of seeds. (default: :obj:`5`)
         output_dir (str, optional): Where results go. (default: none)
-        threads (int, optional): :obj:`torch.set_num_threads`.
-            (default: :obj:`1`)
+        threads (int, optional): :obj:`torch.set_num_threads`;
+            :obj:`None` keeps torch's setting. (default: :obj:`1`)
         dataset (str, optional): The dataset's name in the report and plot.
             (default: :obj:`"KaggleJobViews"`)
         train_overrides (dict, optional): Trainer arguments applied to
@@ -210,7 +211,8 @@ def run_quality(
             model that takes them, e.g. :obj:`{"user_features": "x"}` where
             the graph has no LLM resumes. (default: :obj:`None`)
     """
-    torch.set_num_threads(threads)
+    if threads is not None:
+        torch.set_num_threads(threads)
     num_items = data[Evaluator(data).edge_type[2]].num_nodes
     # Lists as long as the catalogue allows, for small catalogues.
     beyond_k = tuple(k for k in (5, 20) if k <= num_items) or (num_items, )
@@ -235,18 +237,39 @@ def run_quality(
         tuning = tune_models(configs, data, tune_trials, evaluator)
     runs: Dict[str, List[Dict[str, Any]]] = {}
     values: Dict[str, List[Dict[str, Tensor]]] = {}
+    user_type, _, item_type = evaluator.edge_type
+    result: Dict[str, Any] = {
+        'command': command(),
+        'dataset': dataset,
+        'user_type': user_type,
+        'item_type': item_type,
+        'item_category': item_category,
+        'user_attribute': user_attribute,
+        'seeds': seeds,
+        'models': list(models),
+        **machine(),
+        'tuning': {name: {'trials': t.trials, 'space': t.space,
+                          'chosen': t.best['params'] if t.trials else {}}
+                   for name, t in tuning.items()},
+    }
     for name in models:
         for seed in range(seeds):
             config = copy.deepcopy(configs[name])
             config.seed = seed
-            model, result = config.run(data, evaluator=evaluator,
-                                       beyond=True)
+            model, run = config.run(data, evaluator=evaluator, beyond=True)
             values.setdefault(name, []).append(
                 per_example(evaluator, slice_evaluators, model.scorer()))
-            runs.setdefault(name, []).append(result)
+            runs.setdefault(name, []).append(run)
             print(f"{name} seed {seed}: test NDCG@5 "
-                  f"{result['test']['ndcg@5']:.4f} "
+                  f"{run['test']['ndcg@5']:.4f} "
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
+            if output_dir is not None:  # A stopped run keeps these.
+                done = sum(map(len, runs.values()))
+                _write(output_dir, dict(
+                    result, seconds=time.perf_counter() - start,
+                    partial=f'{done} of {len(models) * seeds} runs',
+                    summary=summarize(runs), comparisons={}, goals={},
+                    runs=runs))
 
     summary = summarize(runs)
     baselines = [m for m in models if m not in LGIR_MODELS]
@@ -259,32 +282,23 @@ def run_quality(
             m for m in models if m not in ('lgir', best)]
         comparisons = {'strongest_baseline': best,
                        'lgir_vs': compare(values, 'lgir', others)}
-    result = {
-        'command': command(),
-        'dataset': dataset,
-        'item_category': item_category,
-        'user_attribute': user_attribute,
-        'seeds': seeds,
-        'models': list(models),
-        **machine(),
-        'seconds': time.perf_counter() - start,
-        'tuning': {name: {'trials': t.trials, 'space': t.space,
-                          'chosen': t.best['params'] if t.trials else {}}
-                   for name, t in tuning.items()},
-        'summary': summary,
-        'comparisons': comparisons,
-        'goals': goals(summary, comparisons),
-        'runs': runs,
-    }
+    result.update(seconds=time.perf_counter() - start, summary=summary,
+                  comparisons=comparisons,
+                  goals=goals(summary, comparisons), runs=runs)
     if output_dir is not None:
-        write_json(osp.join(output_dir, 'quality.json'), result)
-        with open(osp.join(output_dir, 'quality.md'), 'w') as f:
-            f.write(format_quality(result))
+        _write(output_dir, result)
         plot_groups(summary, osp.join(output_dir, 'quality_groups.png'),
                     dataset)
         if comparisons:
             plot_gains(result, osp.join(output_dir, 'quality_gains.png'))
     return result
+
+
+def _write(output_dir: str, result: Dict[str, Any]) -> None:
+    # quality.json and quality.md, each replaced whole.
+    write_json(osp.join(output_dir, 'quality.json'), result)
+    with atomic_open(osp.join(output_dir, 'quality.md')) as f:
+        f.write(format_quality(result))
 
 
 def tune_models(configs: Dict[str, Any], data, trials: int,
@@ -398,38 +412,53 @@ def _table(summary: Dict[str, Any], columns: Sequence[str],
     ]
 
 
+def _node_names(result: Dict[str, Any]) -> Tuple[str, str]:
+    # The graph's own user and item type names (older results: generic).
+    return result.get('user_type', 'user'), result.get('item_type', 'item')
+
+
 def format_quality(result: Dict[str, Any]) -> str:
-    r"""The markdown tables of a :func:`run_quality` result."""
+    r"""The markdown tables of a :func:`run_quality` result, in the words
+    of the graph's node types; a result written while the runs go on says
+    how many finished."""
     summary, seeds = result['summary'], result['seeds']
+    user, item = _node_names(result)
     first = next(iter(summary.values()))
+    partial = (f" **Partial: {result['partial']} finished** (the run was "
+               'stopped, or goes on).' if result.get('partial') else '')
     lines = [
         f"# Quality on {result.get('dataset', 'KaggleJobViews')} (test "
         f"split)", '',
         f"Command: `{result['command']}` ({seeds} seeds, "
         f"torch.set_num_threads({result['torch_num_threads']}), "
-        f"{result['seconds'] / 60:.0f} minutes). Mean ± std over seeds.", '',
-        '## Full ranking over all jobs', ''
+        f"{result['seconds'] / 60:.0f} minutes). Mean ± std over seeds."
+        f"{partial}", '',
+        f'## Full ranking over all {item}s', ''
     ]
     lines += _table(summary, METRICS, lambda s, m: s['test'][m])
-    lines += ['', '## Sampled protocol (held-out job vs 99 sampled jobs)', '']
+    lines += ['', f'## Sampled protocol (held-out {item} vs 99 sampled '
+              f'{item}s)', '']
     lines += _table(summary, SAMPLED_METRICS,
                     lambda s, m: s['test_sampled'][m])
     lines += [
-        '', '## The employer side: users ranked for each held-out item '
+        '', f'## The {item} side: {user}s ranked for each held-out {item} '
         '(full ranking)', ''
     ]
     lines += _table(summary, METRICS, lambda s, m: s['test_item_side'][m])
     beyond = list(first['test_beyond'])
     if beyond:
+        category = result.get('item_category')
+        diversity = (f'intra-list diversity over `{category}`' if category
+                     else f'none (no {item} category was given: set '
+                     'data.item_category)')
         lines += [
             '', '## Beyond accuracy: what the top-k lists do (test, full '
             'ranking)', '',
             'coverage: share of the catalogue recommended to anyone; '
-            f"diversity: intra-list diversity over "
-            f"`{result.get('item_category')}`; personalization: "
-            'dissimilarity of lists between users; popularity: mean '
-            'training interactions of recommended items; cold: share of '
-            'recommended items without training interactions.', ''
+            f'diversity: {diversity}; personalization: '
+            f'dissimilarity of lists between {user}s; popularity: mean '
+            f'training interactions of recommended {item}s; cold: share of '
+            f'recommended {item}s without training interactions.', ''
         ]
         lines += _table(summary, beyond, lambda s, m: s['test_beyond'][m])
         fair = first['test_fairness']
@@ -451,10 +480,10 @@ def format_quality(result: Dict[str, Any]) -> str:
                     [f"{g} (n={groups[g]['count']})" for g in groups])
     kinds = first['test_warm_cold']
     lines += [
-        '', "## NDCG@5 by the held-out job's kind (full ranking)", '',
-        'warm: the job has training interactions; cold: it has none. '
-        'Each test example counts where its job belongs, ranked against '
-        'all jobs.', ''
+        '', f"## NDCG@5 by the held-out {item}'s kind (full ranking)", '',
+        f'warm: the {item} has training interactions; cold: it has none. '
+        f'Each test example counts where its {item} belongs, ranked '
+        f'against all {item}s.', ''
     ]
     lines += _table(summary, list(kinds),
                     lambda s, k: s['test_warm_cold'][k]['ndcg@5'],
@@ -469,6 +498,7 @@ def format_comparisons(result: Dict[str, Any]) -> List[str]:
     comp, lines = result['comparisons'], []
     if not comp:
         return lines
+    user, item = _node_names(result)
     vs = comp['lgir_vs']
     slices = list(next(iter(vs.values())))
     counts = {name: next(iter(vs.values()))[name]['num_examples']
@@ -480,9 +510,9 @@ def format_comparisons(result: Dict[str, Any]) -> List[str]:
         'minus the other model\'s, per test example averaged over seeds, '
         'with its 95% bootstrap interval over test examples (2,000 '
         'resamples); *seed sd* is the standard deviation over seeds of the '
-        'per-seed mean difference. Slices: all test examples, users with '
-        '1, 2, 1-2, 3-5 and 6+ training interactions, and examples whose '
-        'held-out job is warm or cold.', '',
+        'per-seed mean difference. Slices: all test examples, '
+        f'{user}s with 1, 2, 1-2, 3-5 and 6+ training interactions, and '
+        f'examples whose held-out {item} is warm or cold.', '',
         '| lgir vs | relative | seed sd | ' + ' | '.join(
             f'{name} (n={counts[name]})' for name in slices) + ' |',
         '|---|---|---|' + '---|' * len(slices)
@@ -542,7 +572,7 @@ def plot_gains(result: Dict[str, Any], path: str) -> None:
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(slices))])
     ax.set_xticklabels(slices)
     ax.set_xlabel('test examples (all; by training interactions; by the '
-                  "held-out job's kind)")
+                  f"held-out {_node_names(result)[1]}'s kind)")
     ax.set_ylabel('paired NDCG@5 difference')
     ax.set_title(f"{result.get('dataset')}: lgir against the strongest "
                  'baseline, LightGCN and its ablations (95% bootstrap '

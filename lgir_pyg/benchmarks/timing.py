@@ -58,6 +58,8 @@ def command() -> str:
 
 
 def write_json(path: str, result: Dict[str, Any]) -> None:
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
+    r"""Writes :obj:`result` to :obj:`path` as JSON, atomically: a run
+    stopped while writing leaves the previous file."""
+    from lgir_pyg.io import atomic_open
+    with atomic_open(path) as f:
         json.dump(result, f, indent=2)

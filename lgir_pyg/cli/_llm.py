@@ -3,7 +3,7 @@ r"""The LLM options every command that completes resumes shares
 decoding, the server settings of the OpenAI-compatible backend, and the
 completion cache."""
 import argparse
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 # Flag name -> (build_generator keyword, type, help). Options left unset
 # keep build_generator's defaults.
@@ -40,23 +40,28 @@ _OPENAI = {
 
 
 def _dest(flag: str) -> str:
+    # --backend, --retries and --cache keep their own names.
+    if flag in ('backend', 'retries', 'cache'):
+        return flag
     return 'llm_' + flag.replace('-', '_')
 
 
-def add_generation_arguments(parser: argparse.ArgumentParser,
-                             cache_default: Optional[str] = None) -> None:
-    r"""Adds the LLM flags: :obj:`--backend hf|openai`, the options of
+def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
+    r"""Adds the LLM flags, each short for :obj:`--set llm.KEY=VALUE`:
+    :obj:`--backend hf|openai`, the options of
     :func:`lgir_pyg.llm.build_generator` (:obj:`--model`,
     :obj:`--max-new-tokens`, :obj:`--batch-size`, :obj:`--base-url`,
     :obj:`--api-key-env`, :obj:`--concurrency`, :obj:`--timeout`, ...),
     :obj:`--retries` of answers that do not fit the resume format, and
     :obj:`--cache` (the SQLite completion cache)."""
     group = parser.add_argument_group(
-        'LLM', 'the resume-completion model; unset options keep the '
-        'defaults of lgir_pyg.llm.build_generator')
-    group.add_argument('--backend', choices=['hf', 'openai'], default='hf',
+        'LLM', 'the resume-completion model, short for --set llm.KEY=VALUE; '
+        'unset options keep the config\'s llm section, else the defaults of '
+        'lgir_pyg.llm.build_generator')
+    group.add_argument('--backend', choices=['hf', 'openai'], default=None,
                        help='hf: in-process transformers; openai: any '
-                       'OpenAI-compatible server (default: %(default)s)')
+                       'OpenAI-compatible server (default: the config\'s, '
+                       'else hf)')
     for options in (_COMMON, _HF, _OPENAI):
         for flag, (type_, text) in options.items():
             group.add_argument('--' + flag, type=type_, default=None,
@@ -64,48 +69,22 @@ def add_generation_arguments(parser: argparse.ArgumentParser,
     group.add_argument('--retries', type=int, default=None,
                        help='new attempts at an answer that does not fit '
                        'the resume format (default: 1)')
-    group.add_argument('--cache', default=cache_default,
+    group.add_argument('--cache', default=None,
                        help='SQLite completion cache (default: '
-                       '%(default)s)')
+                       'llm_cache.sqlite beside the processed dataset)')
 
 
-def generation_options(args: argparse.Namespace) -> Dict[str, Any]:
-    r"""The :func:`~lgir_pyg.llm.build_generator` keywords the command line
-    sets, with :obj:`backend`."""
+def generation_shortcuts(args: argparse.Namespace) -> Dict[str, Any]:
+    r"""The :obj:`llm.KEY` config values that the command line's LLM flags
+    set (see :func:`lgir_pyg.cli._data.run_config`); a flag of the other
+    backend than :obj:`--backend` is an error."""
     from lgir_pyg.errors import UsageError
-    flags = dict(_COMMON, **(_HF if args.backend == 'hf' else _OPENAI))
-    other = _OPENAI if args.backend == 'hf' else _HF
-    for flag in other:
-        if getattr(args, _dest(flag)) is not None:
-            raise UsageError(f'--{flag} does not apply to --backend '
-                             f'{args.backend}')
-    options = {flag.replace('-', '_'): getattr(args, _dest(flag))
-               for flag in flags}
-    return dict({k: v for k, v in options.items() if v is not None},
-                backend=args.backend)
-
-
-def llm_overrides(args: argparse.Namespace) -> Dict[str, Any]:
-    r"""The values of the config's :obj:`llm` section that the LLM flags
-    set, for :func:`lgir_pyg.factories.build_llm`: the
-    :func:`~lgir_pyg.llm.build_generator` keywords, :obj:`cache` and
-    :obj:`retries`; :obj:`--backend hf` is the default, so the config may
-    name another."""
-    overrides = generation_options(args)
-    if args.backend == 'hf':
-        overrides.pop('backend')
-    if args.cache:
-        overrides['cache'] = args.cache
-    if args.retries is not None:
-        overrides['retries'] = args.retries
-    return overrides
-
-
-def generator_from_args(args: argparse.Namespace):
-    r"""The :class:`~lgir_pyg.llm.CachedGenerator` of the command line's
-    LLM flags, with the cache of :obj:`--cache` (none if it is unset)."""
-    from lgir_pyg.llm import CachedGenerator, GenerationCache, build_generator
-    cache = GenerationCache(args.cache) if args.cache else None
-    retries = 1 if args.retries is None else args.retries
-    return CachedGenerator(build_generator(**generation_options(args)),
-                           cache, retries=retries)
+    if args.backend is not None:
+        other = _OPENAI if args.backend == 'hf' else _HF
+        for flag in other:
+            if getattr(args, _dest(flag)) is not None:
+                raise UsageError(f'--{flag} does not apply to --backend '
+                                 f'{args.backend}')
+    flags = ['backend', 'retries', 'cache', *_COMMON, *_HF, *_OPENAI]
+    return {f"llm.{flag.replace('-', '_')}": getattr(args, _dest(flag))
+            for flag in flags if getattr(args, _dest(flag)) is not None}

@@ -7,7 +7,7 @@ HELP = ('Complete resumes with an LLM (SRC or IRC) and write them as JSON '
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import (non_negative_int, positive_int,
                                     writable_file)
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.cli._llm import add_generation_arguments
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
     parser.add_argument('--limit', type=positive_int, default=None,
@@ -20,26 +20,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         'print to stdout')
     add_config_arguments(parser)
     add_generation_arguments(parser)
+    add_threads_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import json
     import sys
     import time
+    from dataclasses import fields
 
-    from lgir_pyg.cli._data import run_config
-    from lgir_pyg.cli._llm import llm_overrides
+    from lgir_pyg.cli._data import run_config, set_threads
+    from lgir_pyg.cli._llm import generation_shortcuts
+    from lgir_pyg.config import DataConfig
     from lgir_pyg.datasets.graph import interaction_edge_type
     from lgir_pyg.factories import build_llm, resume_prompts
     from lgir_pyg.llm.resumes import write_resumes
     from lgir_pyg.pipeline import open_dataset
     from lgir_pyg.transforms import user_prompts
 
-    config = run_config(args)
+    # Every user's prompt is completed: resumes made elsewhere are not read.
+    data_keys = {f'data.{f.name}' for f in fields(DataConfig)
+                 if f.name not in ('resumes', 'missing_resumes')}
+    config = run_config(args, shortcuts=generation_shortcuts(args),
+                        uses={'llm', 'prompts', *data_keys})
     builder = resume_prompts(config, args.mode, **(
         {} if args.k is None else {'k': args.k}))
     _, data, root = open_dataset(config)
-    generator = build_llm(config, root, llm_overrides(args))
+    set_threads(args.threads)
+    generator = build_llm(config, root)
     edge_type = interaction_edge_type(data)
     prompts = user_prompts(data, builder, edge_type)[:args.limit]
     user_type = edge_type[0]

@@ -13,9 +13,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
+    from lgir_pyg.datasets.graph import interaction_edge_type
+    from lgir_pyg.llm.resumes import load_resumes
     from lgir_pyg.pipeline import dataset_name, open_dataset
 
-    dataset, data, root = open_dataset(run_config(args))
+    config = run_config(args, uses={'data'})
+    dataset, data, root = open_dataset(config)
     print(f'{dataset_name(dataset)} (processed in {root})')
     print(format_stats(dataset_stats(data)))
+    path = config.data['resumes']
+    if path:  # What the file brings.
+        ids = {str(i) for i in data[interaction_edge_type(data)[0]].node_id}
+        resumes = load_resumes(path, user_key=config.data['user_id_column'])
+        for mode, by_user in resumes.items():
+            have = len(ids & set(by_user))
+            print(f'{mode} resumes in {path}: {have:,} of the {len(ids):,} '
+                  f'users ({have / max(len(ids), 1):.1%})')
     return 0

@@ -9,7 +9,7 @@ SOURCES = {'self': 'text', 'context': 'context', 'src': 'resume_src',
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import positive_int, writable_file
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     parser.add_argument('--model', default=None, metavar='ID_OR_PATH',
                         help='sentence-transformers model id or local folder '
                         '(default: the bundled all-MiniLM-L6-v2); short for '
@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='also write {user, item, encoder} to this .pt '
                         'file')
     add_config_arguments(parser)
+    add_threads_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,27 +38,22 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from lgir_pyg.cli._data import run_config
+    from lgir_pyg.cli._data import prepare, run_config
     from lgir_pyg.datasets import interaction_edge_type
-    from lgir_pyg.factories import (encoder_factory, generator_factory,
-                                    resume_prompts)
-    from lgir_pyg.pipeline import add_model_inputs, open_dataset
+    from lgir_pyg.pipeline import stage_sections
     from lgir_pyg.transforms import feature_name
 
-    config = run_config(args, shortcuts={
-        'encoder.model': args.model, 'encoder.batch_size': args.batch_size,
-        'encoder.device': args.device})
-    _, data, root = open_dataset(config)
     text = SOURCES[args.source]
+    # The model that reads these texts: the same cache as training.
     model = {'text': 'lightgcn-text', 'context': 'prompt-text',
              'resume_src': 'lgir-src', 'resume_irc': 'lgir'}[text]
+    config = run_config(args, shortcuts={
+        'encoder.model': args.model, 'encoder.batch_size': args.batch_size,
+        'encoder.device': args.device}, uses=stage_sections([model]))
+    start = time.perf_counter()
+    _, data, root = prepare(config, [model], args.threads)
     edge_type = interaction_edge_type(data)
     cache_dir = osp.join(root, 'embeddings')
-    start = time.perf_counter()
-    # The same cache that training reads, so `lgir train` reuses it.
-    data = add_model_inputs(data, [model], encoder_factory(config),
-                            generator_factory(config, root), cache_dir,
-                            prompts=lambda mode: resume_prompts(config, mode))
     seconds = time.perf_counter() - start
     user_x = data[edge_type[0]][feature_name(text)]
     item_x = data[edge_type[2]].x

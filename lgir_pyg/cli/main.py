@@ -3,10 +3,12 @@ r"""The :obj:`lgir` command. A user error (an
 prints one line, :obj:`lgir <command>: error: <message>`, on stderr and
 exits with status 2 for usage errors (arguments, config values) and 1 for
 other failures; :obj:`--debug` also prints the traceback. An interrupt
-exits with status 130."""
+exits with status 130. Logging is at WARNING unless :obj:`--verbose`
+turns INFO on (the library's stages, the training epochs, the config)."""
 import argparse
 import importlib
 import logging
+import os
 import sys
 import traceback
 from typing import List, NoReturn, Optional
@@ -51,19 +53,37 @@ def build_parser() -> ArgumentParser:
         'resume completion, training and benchmarks.')
     parser.add_argument('--version', action='version',
                         version=f'lgir_pyg {lgir_pyg.__version__}')
-    debug = dict(action='store_true',
-                 help='show the traceback of an error')
-    parser.add_argument('--debug', **debug)
+    # Also after the command; SUPPRESS keeps a top-level value.
+    flags = {'--debug': 'show the traceback of an error',
+             '--verbose': 'log what the library does (INFO), e.g. each '
+             'stage, training epoch and the resolved config'}
+    for flag, text in flags.items():
+        parser.add_argument(flag, action='store_true', help=text)
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for name, module_name in SUBCOMMANDS.items():
         module = importlib.import_module(f'lgir_pyg.cli.{module_name}')
         sub = subparsers.add_parser(name, help=module.HELP,
                                     description=module.HELP)
         module.add_arguments(sub)
-        # Also after the command; SUPPRESS keeps a top-level --debug.
-        sub.add_argument('--debug', default=argparse.SUPPRESS, **debug)
+        for flag, text in flags.items():
+            sub.add_argument(flag, action='store_true',
+                             default=argparse.SUPPRESS, help=text)
         sub.set_defaults(run=module.run)
     return parser
+
+
+class _Formatter(logging.Formatter):
+    # INFO reads as the command's own output; a warning or an error names
+    # the command, as its error line does.
+    def __init__(self, prog: str) -> None:
+        super().__init__()
+        self.prog = prog
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        if record.levelno < logging.WARNING:
+            return message
+        return f'{self.prog}: {record.levelname.lower()}: {message}'
 
 
 def _fail(prog: str, message: str, status: int, debug: bool) -> int:
@@ -75,12 +95,22 @@ def _fail(prog: str, message: str, status: int, debug: bool) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
     parser = build_parser()
     prog, debug = parser.prog, False
     try:
         args, extra = parser.parse_known_args(argv)
         prog, debug = f'{prog} {args.command or ""}'.strip(), args.debug
+        if not args.verbose:
+            # Progress bars of other libraries that leave it to tqdm's
+            # defaults (transformers' weight loading, its GGUF conversion)
+            # stay off; lgir_pyg's own bars choose for themselves.
+            os.environ.setdefault('TQDM_DISABLE', '1')
+            os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
+        handler = logging.StreamHandler()  # The current sys.stderr.
+        handler.setFormatter(_Formatter(prog))
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            handlers=[handler], force=True)
         if extra:
             raise CommandLineError(prog, f"unrecognized arguments: "
                                 f"{' '.join(extra)}")

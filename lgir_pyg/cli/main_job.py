@@ -7,8 +7,8 @@ MODELS = ('lightgcn', 'job-mean', 'lightgcn-text', 'lgir')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.cli._args import non_negative_int, positive_int
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._args import non_negative_int
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     parser.add_argument('--seed', type=non_negative_int, default=None,
                         help='seed of every model (default: 0)')
     parser.add_argument('--live-users', type=non_negative_int, default=2,
@@ -16,8 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         'the configured LLM, to show it runs (the others '
                         'come from the dataset or the completion cache; '
                         'default: 2)')
-    parser.add_argument('--threads', type=positive_int, default=1,
-                        help='torch.set_num_threads (default: 1)')
+    add_threads_argument(parser)
     parser.add_argument('--device', default=None,
                         help="torch device of the in-process LLM, encoding "
                         "and training, e.g. 'cuda': sets llm.device, "
@@ -27,25 +26,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
-    from lgir_pyg.cli._data import run_config
-    from lgir_pyg.config import load_config
+    from lgir_pyg.cli._data import prepare, run_config
+    from lgir_pyg.config import SECTIONS
     from lgir_pyg.datasets import interaction_edge_type
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
     from lgir_pyg.evaluation import Evaluator, paired_difference
     from lgir_pyg.factories import generator_factory, resume_prompts
-    from lgir_pyg.pipeline import dataset_name, prepare_data
+    from lgir_pyg.pipeline import dataset_name
     from lgir_pyg.transforms import user_prompts
 
-    torch.set_num_threads(args.threads)
     base = run_config(args, shortcuts={'seed': args.seed,
-                                       'encoder.device': args.device})
+                                       'encoder.device': args.device},
+                      uses={'seed', *SECTIONS}, models=MODELS)
     if args.device and base.llm.get('backend', 'hf') == 'hf':
         base.llm.setdefault('device', args.device)  # The in-process LLM.
-    dataset, data, root = prepare_data(base, MODELS)
+    dataset, data, root = prepare(base, MODELS, args.threads)
     edge_type = interaction_edge_type(data)
-    users = data[edge_type[0]]
+    user_type, _, item_type = edge_type
+    users = data[user_type]
     print(f'== 1. Dataset: {dataset_name(dataset)}, split per user')
     print(format_stats(dataset_stats(data)))
 
@@ -57,27 +55,32 @@ def run(args: argparse.Namespace) -> int:
         live = generator_factory(base, root)('irc').generate(
             prompts, builder.version)
         for user, (prompt, text) in enumerate(zip(prompts, live)):
-            print(f"-- user {users.node_id[user]}\n{prompt}\n-> live: "
-                  f"{text}\n-> used: {users.resume_irc[user]}\n")
-    print(f'{len(users.resume_irc)} IRC resumes on the graph '
-          f'(data[{edge_type[0]!r}].resume_irc)')
+            print(f"-- {user_type} {users.node_id[user]}\n{prompt}\n"
+                  f"-> live: {text}\n-> used: {users.resume_irc[user]}\n")
+    print(f'{len(users.resume_irc):,} IRC resumes on the graph '
+          f'(data[{user_type!r}].resume_irc)')
 
     print('\n== 3. Train and evaluate (test split, full ranking)')
     evaluator = Evaluator(data)
     per_user, rows = {}, []
     for name in MODELS:
-        config = load_config(name, overrides={'seed': base.seed,
-                                              'train.device': args.device})
-        model, result = config.run(data, evaluator=evaluator)
+        config = base.for_model(name)
+        if args.device:
+            config.train['device'] = args.device
+        model, result = config.run(data, evaluator=evaluator, progress=True)
         test = evaluator.evaluate(model.scorer(), 'test', per_user=True)
         per_user[name] = test['per_user']['ndcg@5']
         rows.append((name, result['test'], result['test_groups'],
                      result['test_item_side']))
-        print(f"{name}: NDCG@5 {result['test']['ndcg@5']:.4f}", flush=True)
+        trained = (f"best epoch {result['best_epoch']}, "
+                   f"{result['seconds_per_epoch']:.2f} s per epoch"
+                   if result['seconds_per_epoch'] else 'no training')
+        print(f"{name}: NDCG@5 {result['test']['ndcg@5']:.4f} ({trained})",
+              flush=True)
 
-    print("\n| model | NDCG@5 | MRR | Recall@20 | NDCG@5, users with 1 "
-          "training interaction | employer side NDCG@5 |\n"
-          "|---|---|---|---|---|---|")
+    print(f"\n| model | NDCG@5 | MRR | Recall@20 | NDCG@5, {user_type}s "
+          f"with 1 training interaction | NDCG@5, {user_type}s ranked for "
+          f"each held-out {item_type} |\n|---|---|---|---|---|---|")
     for name, test, groups, item_side in rows:
         one = groups['1']['ndcg@5']
         print(f"| {name} | {test['ndcg@5']:.4f} | {test['mrr']:.4f} | "
@@ -88,5 +91,5 @@ def run(args: argparse.Namespace) -> int:
     for other in MODELS[:-1]:
         d = paired_difference([per_user['lgir']], [per_user[other]])
         print(f"lgir - {other}: NDCG@5 {d['mean']:+.4f} ± {d['se']:.4f} "
-              f"(paired over {d['num_examples']} test examples)")
+              f"(paired over {d['num_examples']:,} test examples)")
     return 0

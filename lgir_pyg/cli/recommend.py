@@ -10,7 +10,7 @@ def add_arguments(parser: argparse.ArgumentParser, k: int = 10) -> None:
     :obj:`k`)."""
     from lgir_pyg.cli._args import (existing_file, non_negative_int,
                                     positive_int)
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.cli.train import add_model_epilog
     from lgir_pyg.models import MODELS
     parser.add_argument('--user', required=True, metavar='ID',
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser, k: int = 10) -> None:
                         help='seed of initialisation and training '
                         '(default: 0)')
     add_config_arguments(parser)
+    add_threads_argument(parser)
     add_model_epilog(parser)
 
 
@@ -35,9 +36,9 @@ def trained_model(args: argparse.Namespace):
     r"""The model of :obj:`--model` and :obj:`--checkpoint` (trained first
     without one) on the configured dataset, and :obj:`--user`'s index:
     returns :obj:`(name, data, model, user)`."""
-    from lgir_pyg.cli._data import run_config
-    from lgir_pyg.errors import CheckpointError, UsageError
-    from lgir_pyg.pipeline import dataset_name, prepare_data
+    from lgir_pyg.cli._data import MODEL_SECTIONS, prepare, run_config
+    from lgir_pyg.errors import CheckpointError, ConfigError, UsageError
+    from lgir_pyg.pipeline import dataset_name, stage_sections
     from lgir_pyg.training import load_checkpoint, load_state, prepare_model
 
     checkpoint = load_checkpoint(args.checkpoint) if args.checkpoint \
@@ -48,13 +49,25 @@ def trained_model(args: argparse.Namespace):
         raise CheckpointError(f"'{args.checkpoint}' holds model "
                               f"{checkpoint['meta']['model']!r}, not "
                               f"{name!r}")
-    config = run_config(args, name, {'seed': args.seed})
+    # A checkpoint is not trained again: its model arguments fix the
+    # model, the training section and the seed take no part.
+    uses = {'model_kwargs'} if checkpoint else set(MODEL_SECTIONS)
+    config = run_config(args, name, {'seed': args.seed},
+                        uses=uses | stage_sections([name]))
     if checkpoint:
-        # The checkpoint's model arguments (from `lgir train`) fix its
-        # shapes.
-        config.model_kwargs.update(checkpoint['meta'].get(
-            'config', {}).get('model_kwargs', {}))
-    dataset, data, _ = prepare_data(config, [name])
+        saved = checkpoint['meta'].get('config', {}).get('model_kwargs', {})
+        for key, value in config.model_kwargs.items():
+            source = config.sources.get(f'model_kwargs.{key}')
+            if source and key in saved and saved[key] != value:
+                where = ('the command line' if source == 'the overrides'
+                         else source)
+                raise ConfigError(
+                    f"model_kwargs.{key}={value!r} ({where}): the "
+                    f"checkpoint '{args.checkpoint}' holds a model trained "
+                    f"with {key}={saved[key]!r}, which fixes it; drop the "
+                    f"setting, or train anew (lgir train --save)")
+        config.model_kwargs.update(saved)
+    dataset, data, _ = prepare(config, [name], args.threads)
     ids = [str(i) for i in data[config.data['user_type']].node_id]
     if args.user not in ids:
         raise UsageError(f"--user: unknown user {args.user!r}; "
@@ -65,7 +78,7 @@ def trained_model(args: argparse.Namespace):
         model = prepare_model(name, data, config.seed, **config.model_kwargs)
         load_state(model, checkpoint, args.checkpoint)
     else:
-        model, _ = config.run(data)
+        model, _ = config.run(data, progress=True)
     return name, data, model, ids.index(args.user)
 
 

@@ -1,7 +1,8 @@
 import argparse
 
 HELP = ('Train and evaluate a registered model on the dataset (the bundled '
-        'KaggleJobViews, or your own tables) and print the results as JSON.')
+        'KaggleJobViews, or your own tables) and print a summary table of '
+        'its metrics (all of them as JSON with --output-json).')
 
 
 def add_model_epilog(parser: argparse.ArgumentParser) -> None:
@@ -12,7 +13,7 @@ def add_model_epilog(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import non_negative_int, writable_file
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.models import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
                         metavar='NAME', help='a registered model (below)')
@@ -28,44 +29,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "for --set train.device=... (default: the CPU)")
     parser.add_argument('--output-json', type=writable_file, default=None,
                         metavar='PATH',
-                        help='also write the results to PATH')
+                        help='write every result (all metrics, user '
+                        'groups, training history, config) to PATH as '
+                        'JSON')
     parser.add_argument('--save', type=writable_file, default=None,
                         metavar='PATH',
                         help='save the trained model for `lgir recommend '
                         '--checkpoint PATH`')
     add_config_arguments(parser)
+    add_threads_argument(parser)
     add_model_epilog(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import json
-    import sys
 
-    from lgir_pyg.cli._data import run_config
+    from lgir_pyg.cli._data import MODEL_SECTIONS, prepare, run_config
     from lgir_pyg.io import atomic_open
-    from lgir_pyg.pipeline import prepare_data
-    from lgir_pyg.training import save_checkpoint
+    from lgir_pyg.pipeline import stage_sections
+    from lgir_pyg.training import format_result, save_checkpoint
     from lgir_pyg.training.distributed import (init_distributed,
                                                main_process_first)
 
     config = run_config(args, args.model, {'seed': args.seed,
                                            'train.epochs': args.epochs,
-                                           'train.device': args.device})
+                                           'train.device': args.device},
+                        uses={*MODEL_SECTIONS,
+                              *stage_sections([args.model])})
     # Under torchrun every process trains its shard; rank 0 alone reports
     # and saves.
     main = init_distributed(config.train['device']).is_main
-    if main:  # stderr, so that stdout stays the JSON result.
-        print(f'# config\n{config}', file=sys.stderr, flush=True)
     with main_process_first():  # Builds the caches once.
-        _, data, _ = prepare_data(config, [config.model])
-    model, result = config.run(data)
+        _, data, _ = prepare(config, [config.model], args.threads)
+    model, result = config.run(data, progress=main)
     if not main:
         return 0
-    text = json.dumps(result, indent=2)
-    print(text)
+    print(format_result(result))
     if args.output_json:
         with atomic_open(args.output_json) as f:
-            f.write(text + '\n')
+            f.write(json.dumps(result, indent=2) + '\n')
     if args.save:
         save_checkpoint(model, args.save, {'model': config.model,
                                            'seed': config.seed,

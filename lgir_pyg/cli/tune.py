@@ -7,7 +7,7 @@ HELP = ("Choose a registered model's hyper-parameters on the validation "
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from lgir_pyg.cli._args import positive_int, writable_file
-    from lgir_pyg.cli._data import add_config_arguments
+    from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.cli.train import add_model_epilog
     from lgir_pyg.models import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
@@ -26,19 +26,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar='PATH', help='also write the chosen config '
                         'to PATH')
     add_config_arguments(parser)
+    add_threads_argument(parser)
     add_model_epilog(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from lgir_pyg.cli._data import run_config
+    from lgir_pyg.cli._data import MODEL_SECTIONS, prepare, run_config
     from lgir_pyg.io import atomic_open
-    from lgir_pyg.pipeline import prepare_data
+    from lgir_pyg.pipeline import stage_sections
     from lgir_pyg.training.tune import tune
 
-    config = run_config(args, args.model)
-    _, data, _ = prepare_data(config, [config.model])
+    # The seed goes into the chosen config; the trials use seeds 0, 1, ...
+    config = run_config(args, args.model, uses={
+        *MODEL_SECTIONS, *stage_sections([args.model])})
+    _, data, _ = prepare(config, [config.model], args.threads)
     result = tune(config.model, data, args.trials, args.seeds,
                   config=config, search_seed=args.search_seed)
     # The trials on stderr, so that stdout is the config alone.

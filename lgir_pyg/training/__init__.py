@@ -10,7 +10,8 @@ from lgir_pyg.training.checkpoint import (
     load_state,
     save_checkpoint,
 )
-from lgir_pyg.training.experiment import prepare_model, run_experiment
+from lgir_pyg.training.experiment import (format_result, prepare_model,
+                                          run_experiment)
 
 __all__ = [
     'BPRSampler',
@@ -20,4 +21,5 @@ __all__ = [
     'load_state',
     'prepare_model',
     'run_experiment',
+    'format_result',
 ]

@@ -31,6 +31,7 @@ def run_experiment(
     model_kwargs: Optional[Dict[str, Any]] = None,
     train_kwargs: Optional[Dict[str, Any]] = None,
     beyond: bool = False,
+    progress: bool = False,
 ) -> Tuple[Recommender, Dict[str, Any]]:
     r"""Builds the registered model :obj:`name` (:func:`prepare_model`),
     trains it with :class:`Trainer` (its registered defaults, updated by
@@ -57,12 +58,14 @@ def run_experiment(
         beyond (bool, optional): Also report the beyond-accuracy and
             fairness metrics of the test split (see
             :meth:`Evaluator.evaluate`). (default: :obj:`False`)
+        progress (bool, optional): Show a progress bar of training (see
+            :meth:`Trainer.fit`) on a terminal. (default: :obj:`False`)
     """
     model = prepare_model(name, data, seed, **(model_kwargs or {}))
     evaluator = evaluator or Evaluator(data, edge_type=model.edge_type)
     trainer = Trainer(model, data, evaluator, seed=seed,
                       **{**model_spec(name).train, **(train_kwargs or {})})
-    fit = trainer.fit()
+    fit = trainer.fit(progress)
 
     score = model.scorer()
     valid = evaluator.evaluate(score, 'val')
@@ -84,3 +87,38 @@ def run_experiment(
         'seconds_per_epoch': fit['seconds_per_epoch'],
         **extra,
     }
+
+
+#: The metrics of the summary table of :func:`format_result`, by label.
+SUMMARY_METRICS = {'ndcg@5': 'NDCG@5', 'mrr': 'MRR', 'recall@20': 'Recall@20'}
+
+
+def format_result(result: Dict[str, Any]) -> str:
+    r"""A short table of a :func:`run_experiment` result: one row per
+    split and side (validation, test, the test's sampled protocol and its
+    item side, where users are ranked for each held-out item) with
+    :data:`SUMMARY_METRICS` and the examples counted, then the best epoch
+    and the seconds per epoch."""
+    rows = [('valid', 'users ranked items (full)', result['valid']),
+            ('test', 'users ranked items (full)', result['test']),
+            ('test', 'held-out item vs sampled items',
+             result['test_sampled']),
+            ('test', 'items ranked users (full)', result['test_item_side'])]
+    head = ['split', 'side', *SUMMARY_METRICS.values(), 'examples']
+    cells = [[split, side] + [
+        '-' if row.get(m) is None else f'{row[m]:.4f}'
+        for m in SUMMARY_METRICS] + [f"{row.get('count', 0):,}"]
+        for split, side, row in rows]
+    widths = [max(len(str(c)) for c in column)
+              for column in zip(head, *cells)]
+    lines = [f"{result['model']} (seed {result['seed']})"]
+    for line in [head] + cells:
+        lines.append('  '.join(str(c).ljust(w) if i < 2 else
+                               str(c).rjust(w)
+                               for i, (c, w) in enumerate(zip(line,
+                                                              widths))))
+    seconds = result['seconds_per_epoch']
+    lines.append(f"best epoch {result['best_epoch']}, "
+                 f"{seconds:.2f} s per epoch" if seconds else
+                 'no training (the model has nothing to train)')
+    return '\n'.join(lines)

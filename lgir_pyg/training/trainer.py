@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch_geometric.data import HeteroData
+from tqdm.auto import tqdm
 
 from lgir_pyg.errors import UsageError
 from lgir_pyg.evaluation import Evaluator
@@ -178,11 +179,13 @@ class Trainer:
         self.gan_generator = torch.Generator()
         self._step: Optional[torch.nn.Module] = None
 
-    def fit(self) -> Dict[str, Any]:
+    def fit(self, progress: bool = False) -> Dict[str, Any]:
         r"""Trains the model and restores its best state. Returns
         :obj:`epochs` (run), :obj:`best_epoch`, :obj:`best_val` (the
         monitored metric), :obj:`seconds_per_epoch` (training only, without
-        validation) and :obj:`history` (one entry per validation)."""
+        validation) and :obj:`history` (one entry per validation). With
+        :obj:`progress`, a bar over the epochs (its estimate is for all
+        :obj:`epochs`; early stopping ends sooner) is shown on a terminal."""
         torch.manual_seed(self.seed)
         self.gan_generator.manual_seed(self.seed)
         model = self.model
@@ -195,6 +198,9 @@ class Trainer:
         sampler = self.sampler()
         main = context().is_main
         best, bad, seconds, loss = -math.inf, 0, 0.0, None
+        bar = tqdm(total=self.epochs, unit='epoch', leave=False,
+                   desc=f'training (val {self.monitor})',
+                   disable=None if progress and main else True)
         # Epoch 0 validates the initial state, which stays if training
         # never beats it.
         for epoch in range(self.epochs + 1):
@@ -203,6 +209,7 @@ class Trainer:
                 loss = self.train_epoch(sampler, *optimizers, epoch)
                 seconds += time.perf_counter() - start
                 out['epochs'] = epoch
+                bar.update()
                 if epoch % self.eval_every != 0 and epoch != self.epochs:
                     continue
             # Rank 0 decides; every process follows.
@@ -214,6 +221,7 @@ class Trainer:
                 logger.info(f'epoch {epoch:3d}: loss '
                             f'{"-" if loss is None else f"{loss:.4f}"}, val '
                             f'{self.monitor} {val:.4f}')
+            bar.set_postfix_str(f'{val:.4f}', refresh=False)
             if val > best:
                 best, bad = val, 0
                 out.update(best_epoch=epoch, best_val=val)
@@ -223,6 +231,7 @@ class Trainer:
                 bad += 1
                 if bad >= self.patience:
                     break
+        bar.close()
         model.load_state_dict(best_state)
         out['seconds_per_epoch'] = seconds / out['epochs']
         return out

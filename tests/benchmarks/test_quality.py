@@ -84,7 +84,10 @@ def test_run_quality(make_rec_graph, text_features, tmp_path):
     assert "## NDCG@5 by the held-out job's kind" in table
     assert '| lgir vs | relative | seed sd | all (n=5) |' in table
     assert table.startswith('# Quality on tiny (test split)')
-    assert 'The employer side' in table
+    # In the graph's own words.
+    assert '## The job side: users ranked for each held-out job' in table
+    assert '## Full ranking over all jobs' in table
+    assert 'Partial' not in table
     # Beyond accuracy, through the evaluator, for every model.
     assert '## Beyond accuracy' in table and 'over `kind`' in table
     beyond = result['summary']['pop']['test_beyond']
@@ -119,3 +122,24 @@ def test_run_quality_tunes_on_validation(make_rec_graph, text_features):
     table = format_quality(result)
     assert '## Hyper-parameters chosen on validation' in table
     assert '| job-mean | 0 | defaults (nothing to tune) |' in table
+
+
+def test_run_quality_writes_as_it_goes(make_rec_graph, text_features,
+                                       tmp_path):
+    # lightgcn's parameters become infinite and stop the run: pop's runs,
+    # finished before, are on disk.
+    rec_graph = text_features(make_rec_graph(num_jobs=120))
+    with pytest.raises((FloatingPointError, ValueError)):
+        run_quality(rec_graph, ['pop', 'lightgcn'], seeds=2,
+                    output_dir=str(tmp_path), dataset='tiny',
+                    train_overrides={'epochs': 1, 'lr': float('inf')})
+    saved = json.loads((tmp_path / 'quality.json').read_text())
+    assert saved['partial'] == '2 of 4 runs'
+    assert [r['seed'] for r in saved['runs']['pop']] == [0, 1]
+    assert 'lightgcn' not in saved['runs']
+    table = (tmp_path / 'quality.md').read_text()
+    assert '**Partial: 2 of 4 runs finished**' in table
+    assert '| pop |' in table and '| lightgcn |' not in table
+    # Without a category there is no diversity, and the report says so.
+    assert ('diversity: none (no job category was given: set '
+            'data.item_category)') in table

@@ -73,3 +73,21 @@ def test_in_a_parser(capsys):
                        "positive integer, got '0'") as info:
         parser.parse_args(['-k', '0'])
     assert info.value.prog == 'lgir x' and info.value.exit_code == 2
+
+
+@pytest.mark.parametrize('argv', [
+    ['complete'], ['encode'], ['train', '--model', 'pop'],
+    ['tune', '--model', 'pop'], ['recommend', '--user', '1'],
+    ['explain', '--user', '1'], ['bench', 'quality'], ['pipeline']])
+def test_threads_and_verbose_on_every_command_that_computes(argv):
+    from lgir_pyg.cli.main import build_parser
+    parser = build_parser()
+    assert parser.parse_args(argv).threads is None  # The default rule.
+    args = parser.parse_args(argv + ['--threads', '3', '--verbose'])
+    assert args.threads == 3 and args.verbose
+
+
+def test_default_threads():
+    from lgir_pyg.threads import cores, default_threads, free_cores
+    assert 1 <= free_cores() <= cores()
+    assert default_threads() == free_cores()

@@ -37,9 +37,10 @@ def test_cli_chain_on_own_tables(shop, tmp_path, capsys):
     cache = tmp_path / 'shop' / 'llm_cache.sqlite'
     assert cache.is_file()
 
-    assert main(['train', '--model', 'lgir-nogan', '--epochs', '1'] +
-                args) == 0
-    result = json.loads(capsys.readouterr().out)
+    assert main(['train', '--model', 'lgir-nogan', '--epochs', '1',
+                 '--output-json', str(tmp_path / 'r.json')] + args) == 0
+    assert capsys.readouterr().out.startswith('lgir-nogan (seed 0)\n')
+    result = json.loads((tmp_path / 'r.json').read_text())
     assert result['test']['count'] == 4
     assert result['config']['data']['user_type'] == 'customer'
 
@@ -56,5 +57,10 @@ def test_cli_chain_on_own_tables(shop, tmp_path, capsys):
     report = (out_dir / 'quality.md').read_text()
     assert report.startswith('# Quality on shop (test split)')
     assert 'over `category`' in report
+    # The dataset's own node types, not jobs.
+    assert '## Full ranking over all products' in report
+    assert ('## The product side: customers ranked for each held-out '
+            'product') in report
+    assert 'job' not in report.replace('job-mean', '')
     assert sorted(os.listdir(out_dir)) == ['quality.json', 'quality.md',
                                            'quality_groups.png']

@@ -37,11 +37,22 @@ def test_train_on_own_tables(shop, tmp_path, capsys):
     assert main(['train', '--model', 'lightgcn', '--epochs', '2', '--seed',
                  '3', '--output-json', str(path)] + shop) == 0
     out, err = capsys.readouterr()
-    printed = json.loads(out)
-    assert json.loads(path.read_text()) == printed
+    printed = json.loads(path.read_text())
     assert printed['model'] == 'lightgcn' and printed['seed'] == 3
-    # The resolved config is printed first and kept with the results.
-    assert err.startswith('# config\nmodel: lightgcn\nseed: 3\n')
+    # A short table on stdout: one row per split and side.
+    lines = out.splitlines()
+    assert lines[0] == 'lightgcn (seed 3)'
+    assert lines[1].split() == ['split', 'side', 'NDCG@5', 'MRR',
+                                'Recall@20', 'examples']
+    assert [line.split()[0] for line in lines[2:6]] == [
+        'valid', 'test', 'test', 'test']
+    test = lines[3].split()
+    assert test[-4:] == [f"{printed['test'][m]:.4f}" for m in
+                         ('ndcg@5', 'mrr', 'recall@20')] + ['4']
+    assert lines[6].startswith(f"best epoch {printed['best_epoch']}, ")
+    assert len(lines) == 7
+    # The resolved config only with --verbose; it is in the JSON.
+    assert '# config' not in err
     config = printed['config']
     assert config['train']['epochs'] == 2 and config['train']['lr'] == 1e-3
     assert config['data']['user_type'] == 'customer'
@@ -53,6 +64,14 @@ def test_train_on_own_tables(shop, tmp_path, capsys):
     assert printed['test']['count'] == 4 and printed['valid']['count'] == 4
     assert printed['test_item_side']['count'] > 0
     assert set(printed['test_groups']) == {'1', '2', '3-5', '6+'}
+
+
+def test_verbose_logs_config_and_epochs(shop, capsys):
+    assert main(['train', '--model', 'lightgcn', '--epochs', '2',
+                 '--verbose'] + shop) == 0
+    err = capsys.readouterr().err
+    assert '# config\nmodel: lightgcn\nseed: 0\n' in err
+    assert 'epoch   2: loss ' in err
 
 
 def test_train_config_precedence(shop, tmp_path, capsys):
@@ -71,8 +90,9 @@ def test_train_config_precedence(shop, tmp_path, capsys):
     # Command line > file > defaults.
     assert main(['train', '--model', 'bprmf', '--config', str(path),
                  '--epochs', '1', '--set', 'train.lr=0.05', '--root',
-                 str(tmp_path / 'shop')]) == 0
-    config = json.loads(capsys.readouterr().out)['config']
+                 str(tmp_path / 'shop'), '--output-json',
+                 str(tmp_path / 'r.json')]) == 0
+    config = json.loads((tmp_path / 'r.json').read_text())['config']
     assert config['seed'] == 5 and config['model_kwargs'] == {
         'embedding_dim': 8, 'num_layers': 0, 'lambda_reg': 1e-4,
         'mask_targets': True}
@@ -105,6 +125,23 @@ def test_train_save_and_recommend(shop, tmp_path, capsys):
     assert not any(f'[{p}]' in line for p in ('p5', 'p6', 'p9')
                    for line in out)
 
+    # The checkpoint fixes the model: another value is an error, the same
+    # one is not, and training values are not used (reported).
+    assert main(['recommend', '--user', 'c4', '--checkpoint', path, '--set',
+                 'model_kwargs.use_id=false'] + shop) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"lgir recommend: error: model_kwargs.use_id=False (the command "
+        f"line): the checkpoint '{path}' holds a model trained with "
+        f"use_id=True, which fixes it; drop the setting, or train anew "
+        f"(lgir train --save)")
+    assert main(['recommend', '--user', 'c4', '-k', '3', '--checkpoint',
+                 path, '--set', 'model_kwargs.use_id=true', '--set',
+                 'train.lr=0.1'] + shop) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].startswith('Top 3 product items')
+    assert ('lgir recommend: warning: train.lr (the command line): not '
+            'used by this command') in err
+
     assert main(['recommend', '--user', 'c4', '--checkpoint', path,
                  '--model', 'pop'] + shop) == 1
     assert ("holds model 'lightgcn-text', not 'pop'"
@@ -122,8 +159,8 @@ def test_recommend_lists_only_unseen_items(shop, capsys):
 
 def test_recommend_bad_user_and_k(shop, capsys):
     assert main(['recommend', '--user', 'c9', '--model', 'pop'] + shop) == 2
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err.splitlines()[-1] == (
         "lgir recommend: error: --user: unknown user 'c9'; shop has 4 users "
-        "with ids such as 'c1', 'c2', 'c3'\n")
+        "with ids such as 'c1', 'c2', 'c3'")
     assert main(['recommend', '--user', 'c1', '-k', '0'] + shop) == 2
     assert 'expected a positive integer' in capsys.readouterr().err

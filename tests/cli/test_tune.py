@@ -7,7 +7,7 @@ def test_tune_prints_a_config_train_reads(shop, tmp_path, capsys):
     assert main(['tune', '--model', 'bprmf', '--trials', '2', '--set',
                  'train.epochs=2', '--output', str(path)] + shop) == 0
     out, err = capsys.readouterr()
-    assert err.startswith('# validation ndcg@5 of each trial\n| train.lr')
+    assert '# validation ndcg@5 of each trial\n| train.lr' in err
     assert err.count('**chosen**') == 1
     assert out == path.read_text() and out.startswith('model: bprmf\n')
     config = load_config('bprmf', str(path))
