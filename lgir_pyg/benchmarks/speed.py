@@ -261,6 +261,7 @@ def run_speed(
     device: Optional[str] = None,
     num_test_users: int = 500,
     swept: Sequence[str] = SWEPT,
+    dataset: str = 'KaggleJobViews',
 ) -> Dict[str, Any]:
     r"""Measures in this process, with :obj:`torch.set_num_threads(threads)`
     (left set) and on :obj:`device` (default: the CPU):
@@ -355,6 +356,9 @@ def run_speed(
         'embedding_dim': embedding_dim,
         'text_channels': TEXT_CHANNELS,
         'graph': {
+            'name': dataset,
+            'user_type': edge_type[0],
+            'item_type': edge_type[2],
             'num_users': data[edge_type[0]].num_nodes,
             'num_jobs': data[edge_type[2]].num_nodes,
             'num_edges': data[edge_type].edge_index.size(1),
@@ -412,9 +416,13 @@ def format_speed(result: Dict[str, Any]) -> str:
             lines.append(f"| {name}: peak RSS at {last} | "
                          f"{goal['value']:,.0f} MiB | <= "
                          f"{goal['goal']:,} MiB | {_reached(goal)} |")
+    # The graph's own names (older results: generic ones).
+    dataset = graph.get('name', 'the dataset')
+    user = graph.get('user_type', 'user')
+    item = graph.get('item_type', 'item')
     lines += [
-        '', f"## One training epoch on KaggleJobViews "
-        f"({graph['num_users']:,} users, {graph['num_jobs']:,} jobs, "
+        '', f"## One training epoch on {dataset} "
+        f"({graph['num_users']:,} {user}s, {graph['num_jobs']:,} {item}s, "
         f"{graph['num_edges']:,} training edges)", '',
         f"Registered models at their defaults but for the size of their "
         f"trained embeddings, {result['embedding_dim']}, on random "
@@ -434,24 +442,25 @@ def format_speed(result: Dict[str, Any]) -> str:
     lines += [
         '', '## Evaluation', '',
         f"Full-ranking test evaluation of lgir by the `Evaluator` "
-        f"(embeddings included, {ev['batch_size']} users per batch): "
-        f"{ev['num_users']:,} users in {ev['median_s']:.3f} s (median of "
-        f"{result['runs']}), **{ev['users_per_s']:,.0f} users/s**.", '',
+        f"(embeddings included, {ev['batch_size']} {user}s per batch): "
+        f"{ev['num_users']:,} {user}s in {ev['median_s']:.3f} s (median of "
+        f"{result['runs']}), **{ev['users_per_s']:,.0f} {user}s/s**.", '',
         '## Scale sweep on synthetic graphs', '',
-        'Each scale multiplies the users and jobs of KaggleJobViews; users '
-        "get the degrees of random real users, edges go to jobs drawn in "
-        "proportion to the degrees of random real jobs (cold jobs stay "
-        "cold), repeated pairs are merged. Each epoch is timed whole, "
+        f'Each scale multiplies the {user}s and {item}s of {dataset}; '
+        f'{user}s '
+        f"get the degrees of random real {user}s, edges go to {item}s drawn "
+        f"in proportion to the degrees of random real {item}s (cold {item}s "
+        "stay cold), repeated pairs are merged. Each epoch is timed whole, "
         "after a warm-up batch (the median of the epochs run), nothing is "
         "extrapolated. Peak RSS is the process's during that scale (graph, "
         "features, model, epochs, evaluation; reset between scales). The "
-        "evaluation ranks all jobs for the held-out pair of each of "
-        f"{sweep[0]['evaluation']['num_users']:,} random users, in batches "
+        f"evaluation ranks all {item}s for the held-out pair of each of "
+        f"{sweep[0]['evaluation']['num_users']:,} random {user}s, in batches "
         "of at most 4M scores. Nodes / edges per batch: the neighbourhood "
         "a mini-batch gathers.", '',
-        '| model | scale | users | jobs | edges | batches | path | nodes / '
-        'edges per batch | epochs run | epoch (s) | s per edge | eval '
-        'users/s | peak RSS (MiB) |',
+        f'| model | scale | {user}s | {item}s | edges | batches | path | '
+        'nodes / edges per batch | epochs run | epoch (s) | s per edge | '
+        f'eval {user}s/s | peak RSS (MiB) |',
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
     ]
     for row in sweep:
@@ -467,7 +476,8 @@ def format_speed(result: Dict[str, Any]) -> str:
             f"{row['peak_rss_mib']:,.0f} |")
     lines += [
         '', "On a small graph the neighbourhoods within a batch overlap "
-        "(popular jobs and their users recur), on a large one they do not, "
+        f"(popular {item}s and their {user}s recur), on a large one they "
+        "do not, "
         "so a step does more work until the overlap is gone; the work of a "
         "step is bounded by the batch, not by the graph. An ID embedding "
         "table is the exception: Adam updates all of its rows at every "

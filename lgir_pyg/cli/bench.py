@@ -114,10 +114,12 @@ def run(args: argparse.Namespace) -> int:
     elif suite == 'speed':
         from lgir_pyg.benchmarks.speed import run_speed
         from lgir_pyg.cli._data import set_threads
-        _, data, _ = open_dataset(config)
+        from lgir_pyg.pipeline import dataset_name
+        dataset, data, _ = open_dataset(config)
         run_speed(threads=set_threads(args.threads),
                   runs=args.runs or 5, output_dir=args.output_dir,
                   data=data, device=args.device,
+                  dataset=dataset_name(dataset),
                   **({'swept': args.sweep} if args.sweep else {}))
     else:
         from lgir_pyg.benchmarks.threads import format_threads, run_threads

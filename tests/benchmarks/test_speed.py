@@ -58,7 +58,8 @@ def test_synthetic_graph():
 
 def test_run_speed(tmp_path):
     result = run_speed(threads=1, runs=1, scales=(1, 2), output_dir=str(
-        tmp_path), embedding_dim=8, data=degree_graph(), num_test_users=30)
+        tmp_path), embedding_dim=8, data=degree_graph(), num_test_users=30,
+        dataset='tiny')
     assert torch.get_num_threads() == 1 and result['torch_num_threads'] == 1
     assert result['device'] == 'cpu'
     assert {'lgir', 'lightgcn', 'lgir-nogan'} <= set(result['epoch'])
@@ -106,6 +107,9 @@ def test_run_speed(tmp_path):
         json.dumps(result))
     text = (tmp_path / 'speed.md').read_text()
     assert 'lgir epoch / lightgcn epoch' in text
+    # The graph's own name and node types.
+    assert '## One training epoch on tiny (40 users, 60 jobs, ' in text
+    assert 'Each scale multiplies the users and jobs of tiny;' in text
     assert '| lgir | x2 | 80 | 120 |' in text
     assert 'torch.set_num_threads(1)' in text
     assert text.count('reached') == len(goals) == 1 + 2 * len(swept)
