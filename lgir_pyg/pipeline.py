@@ -211,13 +211,23 @@ def open_dataset(
     :obj:`config.data` (:func:`load_dataset`), its graph with the resumes
     of :obj:`data.resumes` if set (:func:`attach_resumes`) and the folder
     of its caches."""
-    from lgir_pyg.llm.resumes import load_resumes
     dataset = load_dataset(config.data_config)
-    data, path = dataset[0], config.data['resumes']
-    if path:
-        resumes = load_resumes(path, user_key=config.data['user_id_column'])
-        data = attach_resumes(data, resumes, f"'{path}'")
+    data, resumes = dataset[0], configured_resumes(config.data_config)
+    if resumes is not None:
+        data = attach_resumes(data, resumes, f"'{config.data['resumes']}'")
     return dataset, data, dataset.root
+
+
+def configured_resumes(
+        config: DataConfig) -> Optional[Dict[str, Dict[str, str]]]:
+    r"""The resumes of the file :obj:`config.resumes` (:obj:`None` if
+    unset) by mode and user id (:func:`lgir_pyg.llm.resumes.load_resumes`),
+    the id read first from the users table's id column."""
+    from lgir_pyg.llm.resumes import load_resumes
+    if not config.resumes:
+        return None
+    return load_resumes(config.resumes, user_key=config.users_id_column
+                        or config.user_id_column)
 
 
 def prepare_data(

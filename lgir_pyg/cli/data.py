@@ -14,8 +14,8 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.cli._data import run_config
     from lgir_pyg.datasets.stats import dataset_stats, format_stats
     from lgir_pyg.datasets.graph import interaction_edge_type
-    from lgir_pyg.llm.resumes import load_resumes
-    from lgir_pyg.pipeline import dataset_name, open_dataset
+    from lgir_pyg.pipeline import (configured_resumes, dataset_name,
+                                   open_dataset)
 
     config = run_config(args, uses={'data'})
     dataset, data, root = open_dataset(config)
@@ -24,8 +24,7 @@ def run(args: argparse.Namespace) -> int:
     path = config.data['resumes']
     if path:  # What the file brings.
         ids = {str(i) for i in data[interaction_edge_type(data)[0]].node_id}
-        resumes = load_resumes(path, user_key=config.data['user_id_column'])
-        for mode, by_user in resumes.items():
+        for mode, by_user in configured_resumes(config.data_config).items():
             have = len(ids & set(by_user))
             print(f'{mode} resumes in {path}: {have:,} of the {len(ids):,} '
                   f'users ({have / max(len(ids), 1):.1%})')
