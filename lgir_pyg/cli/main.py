@@ -86,6 +86,19 @@ class _Formatter(logging.Formatter):
         return f'{self.prog}: {record.levelname.lower()}: {message}'
 
 
+def _log_to_stderr(prog: str, level: int) -> None:
+    # One handler of ours on the root logger, on the current sys.stderr;
+    # handlers others added (a test's log capture) stay.
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        if isinstance(handler.formatter, _Formatter):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Formatter(prog))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
 def _fail(prog: str, message: str, status: int, debug: bool) -> int:
     if debug:
         traceback.print_exc()
@@ -106,11 +119,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             # stay off; lgir_pyg's own bars choose for themselves.
             os.environ.setdefault('TQDM_DISABLE', '1')
             os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')
-        handler = logging.StreamHandler()  # The current sys.stderr.
-        handler.setFormatter(_Formatter(prog))
-        logging.basicConfig(
-            level=logging.INFO if args.verbose else logging.WARNING,
-            handlers=[handler], force=True)
+        _log_to_stderr(prog, logging.INFO if args.verbose else
+                       logging.WARNING)
         if extra:
             raise CommandLineError(prog, f"unrecognized arguments: "
                                 f"{' '.join(extra)}")
