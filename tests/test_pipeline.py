@@ -134,9 +134,11 @@ def test_resumes_made_elsewhere(shop, toy_encoder, caplog):
     out = add_model_inputs(data, ['lgir-nogan'], lambda: toy_encoder,
                            lambda mode: CachedGenerator(backend))
     prompts = user_prompts(data, ResumePrompts('irc'))
-    assert backend.prompts == [prompts[1], prompts[3]]
-    assert out['customer'].resume_irc[0] == 'Skills: tandem repair'
-    assert out['customer'].resume_irc[1].startswith('Skills: cycling')
+    assert set(backend.prompts) == {prompts[1], prompts[3]}
+    resumes = out['customer'].resume_irc
+    assert resumes[0] == 'Skills: tandem repair'
+    assert resumes[2] == 'Skills: ovens'
+    assert all(isinstance(resumes[i], str) for i in (1, 3))
     with pytest.raises(UsageError, match="'missing_resumes' must be one of"):
         add_model_inputs(data, ['lgir'], lambda: toy_encoder,
                          missing_resumes='skip')
