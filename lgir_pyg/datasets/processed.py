@@ -55,8 +55,10 @@ class GraphDataset(InMemoryDataset):
             path = osp.join(processed_dir, name)
             if osp.isfile(path) and not _readable(path, _read_repr):
                 force_reload = True
+        # log=False: PyG's "Processing..."/"Done!" lines are not ours; a
+        # build says what it merges or drops in its own warnings.
         super().__init__(root, transform, pre_transform,
-                         force_reload=force_reload)
+                         force_reload=force_reload, log=False)
         path = self.processed_paths[0]
         if not _readable(path, lambda p: self.load(p, HeteroData)):
             self.process()
