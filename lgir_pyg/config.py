@@ -136,7 +136,7 @@ NULLABLE = {f'data.{f.name}' for f in fields(DataConfig)
             if 'Optional' in str(f.type)}
 ENCODER_DEFAULTS = {'model': None, 'batch_size': 64, 'device': None}
 # The llm section's keys of the CachedGenerator around the backend.
-LLM_CACHE_KEYS = ('cache', 'retries')
+LLM_CACHE_KEYS = ('cache', 'retries', 'max_unusable')
 
 
 @dataclass
@@ -191,11 +191,11 @@ class RunConfig:
     :obj:`batch_size`, :obj:`device` of
     :class:`~lgir_pyg.text.SentenceTransformerEncoder`), :obj:`llm`
     (:obj:`backend` and the keyword arguments of its class, see
-    :func:`lgir_pyg.llm.build_generator`, plus :obj:`cache` and
-    :obj:`retries` of :class:`~lgir_pyg.llm.CachedGenerator`) and
-    :obj:`prompts`
-    (keyword arguments of :class:`lgir_pyg.llm.ResumePrompts` but
-    :obj:`mode`, e.g. :obj:`user_name`, :obj:`item_name`, :obj:`k`), so
+    :func:`lgir_pyg.llm.build_generator`, plus :obj:`cache`,
+    :obj:`retries` and :obj:`max_unusable` of
+    :class:`~lgir_pyg.llm.CachedGenerator`) and :obj:`prompts` (keyword
+    arguments of :class:`lgir_pyg.llm.ResumePrompts` but :obj:`mode`, e.g.
+    :obj:`user_name`, :obj:`item_name`, :obj:`k`), so
     one file serves every :obj:`lgir` command. A relative path in
     the :obj:`data` section of a file is relative to that file.
 

@@ -30,16 +30,18 @@ def build_llm(config: RunConfig, root: str) -> CachedGenerator:
         config (RunConfig): The run config; its :obj:`llm` section holds
             :obj:`backend` and the keyword arguments of its class (see
             :func:`lgir_pyg.llm.build_generator`), :obj:`cache` (the
-            completion cache, by default :obj:`<root>/llm_cache.sqlite`)
-            and :obj:`retries` (default: :obj:`1`); the command line's LLM
+            completion cache, by default :obj:`<root>/llm_cache.sqlite`),
+            :obj:`retries` and :obj:`max_unusable` (see
+            :class:`~lgir_pyg.llm.CachedGenerator`); the command line's LLM
             flags are short for its keys.
         root (str): The dataset's folder of caches.
     """
     options = dict(config.llm)
     cache = options.pop('cache', None) or osp.join(root, 'llm_cache.sqlite')
-    retries = options.pop('retries', 1)
+    checks = {key: options.pop(key) for key in ('retries', 'max_unusable')
+              if key in options}
     return CachedGenerator(build_generator(**options),
-                           GenerationCache(cache), retries=retries)
+                           GenerationCache(cache), **checks)
 
 
 def generator_factory(config: RunConfig,

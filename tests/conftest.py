@@ -1,3 +1,8 @@
+import http.server
+import json
+import threading
+from typing import Dict, Optional, Tuple
+
 import pytest
 import torch
 from torch_geometric.data import HeteroData
@@ -153,3 +158,87 @@ def read_only_dir(tmp_path):
             pytest.skip('no folder is read-only for this user')
     finally:
         folder.chmod(0o700)
+
+
+GOOD_RESUME = ('Skills: customer service, cash handling\nExperience: worked '
+               'as a cashier.\nPreferences: retail jobs')
+# What a broken OpenAI-compatible server sends with status 200:
+# (content type, body) by kind.
+GARBLED = {
+    'malformed JSON': ('application/json', b'{"choices": [{"message": '),
+    'HTML page': ('text/html',
+                  b'<html><body><h1>502 Bad Gateway</h1></body></html>'),
+    'empty choices': ('application/json', b'{"id": "x", "choices": []}'),
+    'content null': ('application/json', json.dumps({'choices': [{
+        'index': 0, 'finish_reason': 'stop', 'message': {
+            'role': 'assistant', 'content': None}}]}).encode()),
+}
+
+
+def chat_answer(content: str) -> Tuple[str, bytes]:
+    return 'application/json', json.dumps({'id': 'x', 'choices': [{
+        'index': 0, 'finish_reason': 'stop', 'message': {
+            'role': 'assistant', 'content': content}}]}).encode()
+
+
+class StubLLMServer(http.server.ThreadingHTTPServer):
+    r"""An OpenAI-compatible chat completions server (stdlib
+    :mod:`http.server`) whose answers the test chooses: a good resume,
+    :obj:`kind` (a key of :obj:`GARBLED` or :obj:`"off-topic"`) for every
+    prompt, or :obj:`by_prompt[prompt]` for some. It counts the requests
+    per prompt, and with :obj:`hold_after` it answers that many requests
+    and holds the others until :obj:`release` is set."""
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(('127.0.0.1', 0), _StubHandler)
+        self.kind: Optional[str] = None
+        self.by_prompt: Dict[str, str] = {}
+        self.requests: Dict[str, int] = {}
+        self.hold_after: Optional[int] = None
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return f'http://127.0.0.1:{self.server_port}/v1'
+
+    def answer(self, prompt: str) -> Tuple[str, bytes]:
+        with self.lock:
+            self.requests[prompt] = self.requests.get(prompt, 0) + 1
+            held = self.hold_after is not None and sum(
+                self.requests.values()) > self.hold_after
+        if held:
+            self.release.wait(60)
+        kind = self.by_prompt.get(prompt, self.kind)
+        if kind == 'off-topic':
+            return chat_answer('I am sorry, I cannot help with that.')
+        return GARBLED[kind] if kind else chat_answer(GOOD_RESUME)
+
+
+class _StubHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+        content_type, answer = self.server.answer(
+            body['messages'][-1]['content'])
+        self.send_response(200)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stub_llm_server():
+    r"""A :class:`StubLLMServer` on a free port of 127.0.0.1."""
+    server = StubLLMServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()

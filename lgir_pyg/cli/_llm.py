@@ -52,8 +52,11 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     :func:`lgir_pyg.llm.build_generator` (:obj:`--model`,
     :obj:`--max-new-tokens`, :obj:`--batch-size`, :obj:`--base-url`,
     :obj:`--api-key-env`, :obj:`--concurrency`, :obj:`--timeout`, ...),
-    :obj:`--retries` of answers that do not fit the resume format, and
+    :obj:`--retries` of answers that do not fit the resume format,
+    :obj:`--max-unusable` (see :class:`~lgir_pyg.llm.CachedGenerator`) and
     :obj:`--cache` (the SQLite completion cache)."""
+    from lgir_pyg.cli._args import (non_negative_int, probability,
+                                    writable_file)
     group = parser.add_argument_group(
         'LLM', 'the resume-completion model, short for --set llm.KEY=VALUE; '
         'unset options keep the config\'s llm section, else the defaults of '
@@ -66,11 +69,18 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
         for flag, (type_, text) in options.items():
             group.add_argument('--' + flag, type=type_, default=None,
                                dest=_dest(flag), help=text)
-    group.add_argument('--retries', type=int, default=None,
+    group.add_argument('--retries', type=non_negative_int, default=None,
                        help='new attempts at an answer that does not fit '
-                       'the resume format (default: 1)')
-    group.add_argument('--cache', default=None,
-                       help='SQLite completion cache (default: '
+                       'the resume format or that the server garbled '
+                       '(default: 1)')
+    group.add_argument('--max-unusable', type=probability, default=None,
+                       dest=_dest('max-unusable'), metavar='SHARE',
+                       help='the run fails if more than this share of the '
+                       'answers is unusable after the retries (a garbled '
+                       'answer, or one with no resume section; default: '
+                       '0.2)')
+    group.add_argument('--cache', type=writable_file, default=None,
+                       help='SQLite completion cache file (default: '
                        'llm_cache.sqlite beside the processed dataset)')
 
 
@@ -85,6 +95,7 @@ def generation_shortcuts(args: argparse.Namespace) -> Dict[str, Any]:
             if getattr(args, _dest(flag)) is not None:
                 raise UsageError(f'--{flag} does not apply to --backend '
                                  f'{args.backend}')
-    flags = ['backend', 'retries', 'cache', *_COMMON, *_HF, *_OPENAI]
+    flags = ['backend', 'retries', 'max-unusable', 'cache', *_COMMON, *_HF,
+             *_OPENAI]
     return {f"llm.{flag.replace('-', '_')}": getattr(args, _dest(flag))
             for flag in flags if getattr(args, _dest(flag)) is not None}

@@ -5,19 +5,19 @@ HELP = ('Complete resumes with an LLM (SRC or IRC) and write them as JSON '
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.cli._args import (non_negative_int, positive_int,
-                                    writable_file)
+    from lgir_pyg.cli._args import positive_int, writable_file
     from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.cli._llm import add_generation_arguments
     parser.add_argument('--mode', choices=['src', 'irc'], default='irc')
     parser.add_argument('--limit', type=positive_int, default=None,
                         help='only the first N users')
-    parser.add_argument('--k', type=non_negative_int, default=None,
+    parser.add_argument('--k', type=positive_int, default=None,
                         help='training interactions shown by IRC (default: '
                         'the config\'s prompts.k, else 5)')
     parser.add_argument('--output', type=writable_file, default=None,
-                        help='JSON lines file (.gz compresses); default: '
-                        'print to stdout')
+                        help='JSON lines file (.gz compresses), written as '
+                        'each resume is done, so a stopped run keeps them; '
+                        'default: print to stdout')
     add_config_arguments(parser)
     add_generation_arguments(parser)
     add_threads_argument(parser)
@@ -54,21 +54,20 @@ def run(args: argparse.Namespace) -> int:
     users_all = data[user_type].node_id
     users = users_all[:args.limit]
     start = time.perf_counter()
-    resumes = generator.generate(prompts, builder.version)
-    seconds = time.perf_counter() - start
     settings = generator.settings
+    # Each record as soon as its resume is final, in that order.
     records = ({
-        'user': user, 'mode': args.mode, 'model': generator.name,
-        'template': builder.version, 'prompt': prompt, 'resume': resume,
-        **details, 'settings': settings
-    } for user, prompt, resume, details in zip(users, prompts, resumes,
-                                               generator.details))
+        'user': users[i], 'mode': args.mode, 'model': generator.name,
+        'template': builder.version, 'prompt': prompts[i], 'resume': resume,
+        **generator.details[i], 'settings': settings
+    } for i, resume in generator.stream(prompts, builder.version))
     if args.output:
         count = write_resumes(args.output, records)
         print(f'wrote {count} resumes to {args.output}')
     else:
         for record in records:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    seconds = time.perf_counter() - start
     print(f'{generator.name} ({builder.version}): {generator.num_cached} '
           f'from cache, {generator.num_generated} generated in '
           f'{seconds:.1f}s; {builder.num_truncated} texts cut to fit the '

@@ -4,10 +4,12 @@ import logging
 import os
 import os.path as osp
 import sqlite3
+import sys
 import time
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from collections import Counter
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-from lgir_pyg.errors import CacheError
+from lgir_pyg.errors import CacheError, LGIRError, UsageError
 from lgir_pyg.io import move_aside
 from lgir_pyg.llm.format import ResumeFormat
 from lgir_pyg.llm.generators import Completion, TextGenerator
@@ -34,17 +36,25 @@ class GenerationCache:
     part-way keeps all finished ones and a re-run generates only what is
     missing. A row is never replaced: when two runs generate the same key,
     the first one stored wins and both return it. A file that is not a
-    readable SQLite database (a corrupt page, another kind of file, a
-    folder) is moved aside with a warning and the cache starts afresh.
+    readable SQLite database (a corrupt page, another kind of file) is
+    moved aside with a warning and the cache starts afresh; a folder, or a
+    file SQLite cannot open, raises :class:`~lgir_pyg.errors.CacheError`.
 
     Args:
         path (str): The database file (created with its folder).
     """
     def __init__(self, path: str) -> None:
         self.path = path
+        if osp.isdir(path):
+            raise CacheError(f"The completion cache '{path}' is a folder; "
+                             f"give a file path, e.g. "
+                             f"'{osp.join(path, 'llm_cache.sqlite')}'")
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
         try:
             self._db = self._open()
+        except sqlite3.OperationalError as e:  # Not corrupt: not openable.
+            raise CacheError(f"Cannot open the completion cache '{path}': "
+                             f"{e}") from e
         except sqlite3.DatabaseError as e:
             self._move_aside(str(e))
             try:
@@ -115,19 +125,26 @@ class GenerationCache:
 
 class CachedGenerator:
     r"""Serves completions from a :class:`GenerationCache`, generates the
-    misses with :obj:`generator` and stores each one as it arrives.
+    misses with :obj:`generator` and stores each batch as it arrives.
     Duplicate prompts are generated once, longest first (batches of
     similar length waste less padding).
 
     An empty prompt (nothing to ground a resume on) is answered with an
-    empty resume without calling the LLM. With a :obj:`format`, every
-    answer is validated against its prompt
-    (:meth:`~lgir_pyg.llm.ResumeFormat.validate`): an answer that does not
-    fit is generated again, up to :obj:`retries` times (a retry samples,
-    see :class:`~lgir_pyg.llm.TextGenerator`), and one that never fits
-    falls back to :meth:`~lgir_pyg.llm.ResumeFormat.repair` of the first
-    answer. Every attempt is cached under its own key, and the cache keys
-    hold the generator's name and
+    empty resume without calling the LLM. Every other answer is checked:
+    one the backend could not read (:obj:`finish_reason="error"`, e.g. a
+    server's malformed response) and, with a :obj:`format`, one that does
+    not fit it against its prompt
+    (:meth:`~lgir_pyg.llm.ResumeFormat.validate`) is generated again, up
+    to :obj:`retries` times (a retry samples, see
+    :class:`~lgir_pyg.llm.TextGenerator`); one that never fits falls back
+    to :meth:`~lgir_pyg.llm.ResumeFormat.repair` of the first answer. An
+    answer is *unusable* if it is still a backend error after the last
+    retry, or if it has none of the format's sections (the model ignored
+    the prompt); when more than :obj:`max_unusable` of the answers are,
+    :meth:`stream` fails with an :class:`~lgir_pyg.errors.LGIRError` that
+    counts them and names their commonest reasons, and otherwise warns
+    with the count. Every attempt but a backend error is cached under its
+    own key, and the cache keys hold the generator's name and
     :attr:`~lgir_pyg.llm.TextGenerator.settings`, the template version and
     the prompt. :attr:`details` tells, per prompt of the last
     :meth:`generate`, how its answer was made.
@@ -138,22 +155,32 @@ class CachedGenerator:
             everything. (default: :obj:`None`)
         format (ResumeFormat, optional): The answer format; :obj:`None`
             returns raw answers. (default: :obj:`ResumeFormat()`)
-        retries (int, optional): Extra attempts for an answer that does not
-            fit :obj:`format`. (default: :obj:`1`)
-        show_progress (bool, optional): A progress bar with items/s over the
-            misses. (default: :obj:`True`)
+        retries (int, optional): Extra attempts for an answer that is a
+            backend error or does not fit :obj:`format`.
+            (default: :obj:`1`)
+        max_unusable (float, optional): The largest share of unusable
+            answers a run may end with. (default: :obj:`0.2`)
+        show_progress (bool, optional): Print on stderr how many answers
+            are generated, an estimate of the time after the first batch
+            and a progress bar that moves by each batch's answers.
+            (default: :obj:`True`)
     """
     def __init__(self, generator: TextGenerator,
                  cache: Optional[GenerationCache] = None,
                  format: Optional[ResumeFormat] = ResumeFormat(),
-                 retries: int = 1, show_progress: bool = True) -> None:
+                 retries: int = 1, max_unusable: float = 0.2,
+                 show_progress: bool = True) -> None:
         if retries < 0:
-            raise CacheError(f"'retries' must be non-negative (got "
+            raise UsageError(f"'retries' must be non-negative (got "
                              f"{retries})")
+        if not 0 <= max_unusable <= 1:
+            raise UsageError(f"'max_unusable' must be in [0, 1] (got "
+                             f"{max_unusable})")
         self.generator = generator
         self.cache = cache
         self.format = format
         self.retries = retries
+        self.max_unusable = max_unusable
         self.show_progress = show_progress
         self.num_cached = self.num_generated = 0
         self.details: List[Dict[str, Any]] = []
@@ -180,82 +207,183 @@ class CachedGenerator:
         return [cache_key(gen.name, template_version, settings, p)
                 for p in prompts]
 
-    def _complete(self, prompts: List[str], template_version: str,
-                  attempt: int) -> Tuple[List[Completion], int, int]:
-        # One attempt at every prompt: cached ones are read, the others
-        # generated and stored one by one.
+    def _attempt(self, prompts: List[str], template_version: str,
+                 attempt: int) -> Iterator[List[Tuple[int, Completion]]]:
+        # One attempt at every prompt: yields lists of (index, completion),
+        # the cached ones first, then each generated batch once stored.
         gen = self.generator
-        keys = self._keys(prompts, template_version, attempt)
-        done = self.cache.get_many(set(keys)) if self.cache else {}
-        todo = sorted({k: p for k, p in zip(keys, prompts) if k not in done
-                       }.items(), key=lambda kp: -len(kp[1]))
-        num_cached = sum(k in done for k in keys)
-        if todo:
-            logger.info(f'{gen.name} ({template_version}, attempt '
-                        f'{attempt}): {len(done)} cached, generating '
-                        f'{len(todo)}')
-        from tqdm import tqdm
-        bar = tqdm(total=len(todo), unit='resume', smoothing=0.1,
-                   disable=not self.show_progress or not todo)
-        for i, out in gen.stream([p for _, p in todo], attempt):
-            key, prompt = todo[i]
-            done[key] = out
-            if self.cache is not None:
-                self.cache.put_many([(key, gen.name, template_version,
-                                      prompt, out)])
-            bar.update(1)
-        bar.close()
-        if len(done) < len(set(keys)):
-            raise RuntimeError(f'{gen!r} left {len(set(keys)) - len(done)} '
+        indices: Dict[str, List[int]] = {}
+        for i, key in enumerate(self._keys(prompts, template_version,
+                                           attempt)):
+            indices.setdefault(key, []).append(i)
+        done = self.cache.get_many(indices) if self.cache else {}
+        if attempt == 0:
+            self.num_cached = sum(len(indices[k]) for k in done)
+        if done:
+            yield [(i, out) for key, out in done.items()
+                   for i in indices[key]]
+        todo = sorted((k for k in indices if k not in done),
+                      key=lambda k: -len(prompts[indices[k][0]]))
+        if not todo:
+            return
+        progress = _Progress(self, len(todo), len(done), template_version,
+                             attempt)
+        num_done = 0
+        try:
+            for chunk in gen.stream([prompts[indices[k][0]] for k in todo],
+                                    attempt):
+                outputs = {todo[j]: out for j, out in chunk}
+                rows = [(key, gen.name, template_version,
+                         prompts[indices[key][0]], out)
+                        for key, out in outputs.items() if out.error is None]
+                if self.cache is not None and rows:
+                    self.cache.put_many(rows)
+                    # Another run may have stored some keys first: its rows
+                    # win.
+                    outputs.update(self.cache.get_many(r[0] for r in rows))
+                num_done += len(chunk)
+                self.num_generated += len(chunk)
+                progress.update(len(chunk))
+                yield [(i, out) for key, out in outputs.items()
+                       for i in indices[key]]
+        finally:
+            progress.close()
+        if num_done < len(todo):
+            raise RuntimeError(f'{gen!r} left {len(todo) - num_done} '
                                f'prompts without a completion')
-        if self.cache is not None and todo:
-            # Another run may have stored some keys first: its rows win.
-            done.update(self.cache.get_many([k for k, _ in todo]))
-        return [done[k] for k in keys], num_cached, len(todo)
+
+    def _problem(self, out: Completion, prompt: str) -> Optional[str]:
+        # Why an answer must be tried again, or None if it is final.
+        if out.error is not None:
+            return out.error
+        return None if self.format is None else self.format.validate(
+            out, prompt)
+
+    def stream(self, prompts: List[str],
+               template_version: str) -> Iterator[Tuple[int, str]]:
+        r"""Yields :obj:`(index, text)` for each prompt as soon as its
+        answer is final: when it fits, or after the last retry (repaired,
+        and unusable ones last); :obj:`details[index]` is set by then.
+        Raises :class:`~lgir_pyg.errors.LGIRError` instead of yielding the
+        unusable answers when there are more than :obj:`max_unusable` of
+        them."""
+        self.num_cached = self.num_generated = 0
+        self.details = [{'finish_reason': 'no input', 'attempts': 0,
+                         'repaired': None} for _ in prompts]
+        for i, prompt in enumerate(prompts):
+            if not prompt:
+                yield i, ''
+        pending = [i for i, prompt in enumerate(prompts) if prompt]
+        first: Dict[int, Completion] = {}  # The first readable answers.
+        last: Dict[int, Tuple[Completion, str]] = {}
+        for attempt in range(self.retries + 1):
+            failing = []
+            for chunk in self._attempt([prompts[i] for i in pending],
+                                       template_version, attempt):
+                for j, out in chunk:
+                    i = pending[j]
+                    if out.error is None:
+                        first.setdefault(i, out)
+                    self.details[i] = {'finish_reason': out.finish_reason,
+                                       'attempts': attempt + 1}
+                    problem = self._problem(out, prompts[i])
+                    if problem is None:
+                        self.details[i]['repaired'] = None
+                        yield i, (out.text if self.format is None else
+                                  self.format.finish(out))
+                    else:
+                        failing.append(i)
+                        last[i] = out, problem
+            pending = sorted(failing)
+            if not pending:
+                return
+        unusable = []
+        for i in pending:
+            # Sampled retries drift: the greedy first answer is repaired.
+            out, problem = last[i]
+            out = first.get(i, out)
+            if out.error is None and self.format is not None:
+                problem = self.format.validate(out, prompts[i])
+                self.details[i]['finish_reason'] = out.finish_reason
+            self.details[i]['repaired'] = problem
+            if out.error is not None:
+                unusable.append((i, '', problem))
+            elif self.format is None:
+                yield i, out.text
+            elif not self.format.parse(out.text):
+                unusable.append((i, '', 'none of the sections ' + ', '.join(
+                    self.format.sections)))
+            else:
+                yield i, self.format.repair(out, prompts[i])
+        if unusable:
+            self._report_unusable([p for _, _, p in unusable],
+                                  sum(1 for p in prompts if p))
+        for i, text, _ in unusable:
+            yield i, text
+
+    def _report_unusable(self, problems: List[str], total: int) -> None:
+        reasons = '; '.join(f'{count} x {reason}' for reason, count in
+                            Counter(problems).most_common(3))
+        tries = 'retry' if self.retries == 1 else 'retries'
+        message = (f'{len(problems)} of {total} answers of {self.name} are '
+                   f'unusable after {self.retries} {tries} ({reasons})')
+        if len(problems) > self.max_unusable * total:
+            raise LGIRError(f'{message}; more than max_unusable='
+                            f'{self.max_unusable:g} of them fails the run: '
+                            f'check the server or the model')
+        logger.warning(f'{message}; they are kept as empty resumes')
 
     def generate(self, prompts: List[str],
                  template_version: str) -> List[str]:
-        r"""Returns one completion per prompt."""
-        asked = [i for i, p in enumerate(prompts) if p]
-        outputs, self.num_cached, self.num_generated = self._complete(
-            [prompts[i] for i in asked], template_version, 0)
-        self.details = [{'finish_reason': 'no input', 'attempts': 0,
-                         'repaired': None} for _ in prompts]
-        for i, o in zip(asked, outputs):
-            self.details[i] = {'finish_reason': o.finish_reason,
-                               'attempts': 1}
-        texts = [''] * len(prompts)
-        if self.format is None:
-            for i, o in zip(asked, outputs):
-                texts[i] = o.text
-            return texts
-        first = dict(zip(asked, outputs))
-        outputs = dict(first)
-        failing = [i for i, o in outputs.items()
-                   if self.format.validate(o, prompts[i]) is not None]
-        for attempt in range(1, self.retries + 1):
-            if not failing:
-                break
-            retried, _, num_generated = self._complete(
-                [prompts[i] for i in failing], template_version, attempt)
-            self.num_generated += num_generated
-            for i, out in zip(failing, retried):
-                outputs[i] = out
-                self.details[i] = {'finish_reason': out.finish_reason,
-                                   'attempts': attempt + 1}
-            failing = [i for i in failing if self.format.validate(
-                outputs[i], prompts[i]) is not None]
-        for i, out in outputs.items():
-            if self.format.validate(out, prompts[i]) is None:
-                self.details[i]['repaired'] = None
-                texts[i] = self.format.finish(out)
-                continue
-            # Sampled retries drift: the greedy first answer is repaired.
-            self.details[i].update(
-                finish_reason=first[i].finish_reason,
-                repaired=self.format.validate(first[i], prompts[i]))
-            texts[i] = self.format.repair(first[i], prompts[i])
+        r"""Returns one completion per prompt (see :meth:`stream`)."""
+        texts: List[str] = [''] * len(prompts)
+        for i, text in self.stream(prompts, template_version):
+            texts[i] = text
         return texts
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.generator!r})'
+
+
+class _Progress:
+    r"""What one attempt of a :class:`CachedGenerator` prints on stderr:
+    how many answers it generates, an estimate of the whole after the first
+    batch, and a bar that moves by each batch's answers (so its rate and
+    time left are honest). Without :obj:`show_progress` the first two are
+    logged at INFO level instead."""
+    def __init__(self, owner: CachedGenerator, total: int, cached: int,
+                 template_version: str, attempt: int) -> None:
+        from tqdm import tqdm
+        self.enabled, self.total = owner.show_progress, total
+        unit = 'answer' if owner.format is None else 'resume'
+        what = f'{owner.name} ({template_version})'
+        if attempt == 0:
+            self._say(f'{what}: generating {total} {unit}s, {cached} from '
+                      f'the cache')
+        else:
+            self._say(f'{what}: retry {attempt} of {owner.retries} for '
+                      f'{total} {unit}s')
+        self.bar = tqdm(total=total, unit=unit, disable=not self.enabled,
+                        desc='retry' if attempt else None)
+        self.start, self.first = time.monotonic(), True
+
+    def _say(self, text: str) -> None:
+        if self.enabled:
+            from tqdm import tqdm
+            tqdm.write(text, file=sys.stderr)
+        else:
+            logger.info(text)
+
+    def update(self, num: int) -> None:
+        if self.first and num < self.total:
+            from tqdm import tqdm
+            seconds = time.monotonic() - self.start
+            self._say(f'  the first {num} took '
+                      f'{tqdm.format_interval(seconds)}: about '
+                      f'{tqdm.format_interval(seconds * self.total / num)} '
+                      f'for all {self.total}')
+        self.first = False
+        self.bar.update(num)
+
+    def close(self) -> None:
+        self.bar.close()

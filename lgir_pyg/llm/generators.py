@@ -18,10 +18,19 @@ DEFAULT_SECTIONS = ('Experience:', 'Likely skills:', 'Interests:')
 
 class Completion(NamedTuple):
     r"""One generated answer and why generation stopped:
-    :obj:`"stop"` (the model ended it, or a stop rule did) or
-    :obj:`"length"` (the token budget ran out, so it is cut off)."""
+    :obj:`"stop"` (the model ended it, or a stop rule did),
+    :obj:`"length"` (the token budget ran out, so it is cut off) or
+    :obj:`"error"` (the backend got no usable answer, e.g. a server sent a
+    malformed response; :obj:`error` says what was wrong, and
+    :class:`~lgir_pyg.llm.CachedGenerator` neither caches nor keeps it)."""
     text: str
     finish_reason: str = 'stop'
+    error: Optional[str] = None
+
+    @classmethod
+    def failed(cls, error: str) -> 'Completion':
+        r"""The placeholder of an unusable answer, saying why."""
+        return cls('', 'error', error)
 
 
 class TextGenerator:
@@ -54,18 +63,19 @@ class TextGenerator:
                  attempt: int = 0) -> List[Completion]:
         raise NotImplementedError
 
-    def stream(self, prompts: List[str],
-               attempt: int = 0) -> Iterator[Tuple[int, Completion]]:
-        r"""Yields :obj:`(index, completion)` pairs as they are done; by
-        default one :meth:`generate` call per :attr:`batch_size` prompts,
-        in order."""
+    def stream(self, prompts: List[str], attempt: int = 0
+               ) -> Iterator[List[Tuple[int, Completion]]]:
+        r"""Yields the answers as they are done, as lists of
+        :obj:`(index, completion)` pairs, one list per group that finished
+        together; by default one :meth:`generate` call per
+        :attr:`batch_size` prompts, in order, and one list per batch."""
         for start in range(0, len(prompts), self.batch_size):
             batch = prompts[start:start + self.batch_size]
             outputs = self.generate(batch, attempt)
             if len(outputs) != len(batch):
                 raise RuntimeError(f'{self!r} returned {len(outputs)} '
                                    f'completions for {len(batch)} prompts')
-            yield from enumerate(outputs, start)
+            yield list(enumerate(outputs, start))
 
     def _decoding(self, attempt: int) -> Tuple[float, int]:
         # (temperature, seed) of an attempt.

@@ -6,7 +6,7 @@ from concurrent.futures import wait
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from lgir_pyg.errors import LGIRError, UsageError
+from lgir_pyg.errors import LGIRError, UsageError, first_line
 from lgir_pyg.llm.generators import (DEFAULT_SECTIONS, DEFAULT_SYSTEM_PROMPT,
                                      Completion, TextGenerator)
 
@@ -142,7 +142,12 @@ class OpenAIGenerator(TextGenerator):
                 f'{len(self.sections)} lines, starting with {headers}.')
 
     def complete(self, prompt: str, attempt: int = 0) -> Completion:
-        r"""One request (retried by the client as described above)."""
+        r"""One request (retried by the client as described above). An
+        answer that is not a chat completion with text (malformed JSON, an
+        HTML page, no :obj:`choices`, :obj:`content: null`, nothing
+        written) comes back as :meth:`Completion.failed`, saying what came
+        instead, for :class:`~lgir_pyg.llm.CachedGenerator` to retry and
+        count."""
         import openai
 
         temperature, seed = self._decoding(attempt)
@@ -156,12 +161,13 @@ class OpenAIGenerator(TextGenerator):
             raise LGIRError(f"The server at '{self.base_url}' failed for "
                             f"model '{self.model}' after {self.max_retries} "
                             f"retries: {e}") from e
-        choice = response.choices[0]
-        reason = 'length' if choice.finish_reason == 'length' else 'stop'
-        return Completion((choice.message.content or '').strip(), reason)
+        except ValueError as e:  # A body that is not JSON, sent with 200.
+            return Completion.failed(f'the answer is not JSON '
+                                     f'({first_line(e)})')
+        return read_answer(response)
 
-    def stream(self, prompts: List[str],
-               attempt: int = 0) -> Iterator[Tuple[int, Completion]]:
+    def stream(self, prompts: List[str], attempt: int = 0
+               ) -> Iterator[List[Tuple[int, Completion]]]:
         # At most `concurrency` requests are submitted at a time, so a
         # killed run has few requests in flight and none queued.
         with ThreadPoolExecutor(self.concurrency) as pool:
@@ -177,8 +183,8 @@ class OpenAIGenerator(TextGenerator):
                     if not pending:
                         return
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        yield pending.pop(future), future.result()
+                    yield [(pending.pop(future), future.result())
+                           for future in finished]
             finally:
                 for future in pending:
                     future.cancel()
@@ -186,12 +192,39 @@ class OpenAIGenerator(TextGenerator):
     def generate(self, prompts: List[str],
                  attempt: int = 0) -> List[Completion]:
         out: List[Optional[Completion]] = [None] * len(prompts)
-        for i, completion in self.stream(prompts, attempt):
-            out[i] = completion
+        for chunk in self.stream(prompts, attempt):
+            for i, completion in chunk:
+                out[i] = completion
         return out
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.model}, {self.base_url})'
+
+
+def read_answer(response: Any) -> Completion:
+    r"""The :class:`Completion` of a chat completions :obj:`response` as the
+    :obj:`openai` client returns it, or :meth:`Completion.failed` saying
+    why it holds no answer."""
+    if isinstance(response, str):  # The client passes non-JSON bodies on.
+        kind = 'an HTML page' if response.lstrip().startswith('<') else \
+            'text'
+        return Completion.failed(f'the server sent {kind}, not JSON: '
+                                 f'{response.strip()[:60]!r}')
+    choices = getattr(response, 'choices', None)
+    if not isinstance(choices, list):
+        return Completion.failed('the answer is not a chat completion (no '
+                                 '"choices")')
+    if not choices:
+        return Completion.failed('the answer has an empty "choices" list')
+    content = getattr(getattr(choices[0], 'message', None), 'content', None)
+    if not isinstance(content, str):
+        shown = 'null' if content is None else repr(content)
+        return Completion.failed(f'the answer has no text (content: '
+                                 f'{shown})')
+    if not content.strip():
+        return Completion.failed('the answer is empty')
+    reason = 'length' if choices[0].finish_reason == 'length' else 'stop'
+    return Completion(content.strip(), reason)
 
 
 @contextmanager

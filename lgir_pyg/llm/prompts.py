@@ -103,8 +103,8 @@ class ResumePrompts:
     Args:
         mode (str, optional): :obj:`"src"` or :obj:`"irc"`.
             (default: :obj:`"irc"`)
-        k (int, optional): Training interactions shown by IRC.
-            (default: :obj:`5`)
+        k (int, optional): Training interactions shown by IRC, at least
+            one. (default: :obj:`5`)
         max_text_chars (int, optional): Self-description budget.
             (default: :obj:`400`)
         max_job_chars (int, optional): Budget of each item text.
@@ -133,8 +133,9 @@ class ResumePrompts:
         if mode not in TEMPLATE_VERSIONS:
             raise UsageError(f"'mode' must be one of "
                              f"{sorted(TEMPLATE_VERSIONS)} (got {mode!r})")
-        if k < 0:
-            raise UsageError(f"'k' must be non-negative (got {k})")
+        if k < 1:  # IRC with k=0 would say that the user did nothing.
+            raise UsageError(f"'k' must be positive (got {k}); a prompt "
+                             f"without interactions is mode='src'")
         self.mode = mode
         self.k = k
         self.max_text_chars = max_text_chars

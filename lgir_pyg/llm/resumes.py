@@ -1,10 +1,13 @@
 import csv
 import gzip
 import json
-from typing import Dict, Iterable, List, Optional
+import logging
+from contextlib import nullcontext
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from lgir_pyg.errors import DataError
-from lgir_pyg.io import atomic_open
+
+logger = logging.getLogger(__name__)
 
 
 def _open(path: str, mode: str):
@@ -16,34 +19,47 @@ def _open(path: str, mode: str):
 def write_resumes(path: str, records: Iterable[Dict]) -> int:
     r"""Writes resume records (:obj:`{"user", "mode", "prompt", "resume",
     ...}`) as JSON lines, gzip-compressed if :obj:`path` ends in
-    :obj:`.gz`, atomically (a failure leaves :obj:`path` as it was).
-    Returns the number written."""
+    :obj:`.gz`, each one as it comes (flushed at once), so a run that stops
+    part-way leaves the records it finished; :func:`read_resumes` and
+    :func:`load_resumes` read such a file too. Returns the number
+    written."""
     count = 0
-    with atomic_open(path, 'wb') as raw:
-        # mtime=0 keeps the gzip bytes reproducible.
-        f = gzip.GzipFile(fileobj=raw, mode='wb', mtime=0) \
-            if path.endswith('.gz') else raw
+    with open(path, 'wb') as raw, (
+            # mtime=0 keeps the gzip bytes reproducible.
+            gzip.GzipFile(fileobj=raw, mode='wb', mtime=0)
+            if path.endswith('.gz') else nullcontext(raw)) as f:
         for record in records:
             f.write((json.dumps(record, ensure_ascii=False) +
                      '\n').encode('utf-8'))
+            f.flush()  # A gzip stream is readable up to here.
             count += 1
-        if f is not raw:
-            f.close()
     return count
+
+
+def _lines(path: str) -> Iterator[Tuple[int, str]]:
+    # (line number, line) of a JSON-lines file; of a gzip file that ends
+    # early (a run that was killed) the complete lines, with a warning.
+    with _open(path, 'r') as f:
+        line_no = 0
+        try:
+            for line_no, line in enumerate(f, 1):
+                yield line_no, line
+        except EOFError:
+            logger.warning(f"'{path}' ends early (a stopped run?); read "
+                           f"its first {line_no} lines")
 
 
 def read_resumes(path: str) -> List[Dict]:
     r"""Reads resume records written by :func:`write_resumes`."""
     records = []
-    with _open(path, 'r') as f:
-        for line_no, line in enumerate(f, 1):
-            try:
-                record = json.loads(line)
-                record['user'], record['resume']
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise DataError(f"'{path}', line {line_no}: not a resume "
-                                f"record with 'user' and 'resume' ({e})")
-            records.append(record)
+    for line_no, line in _lines(path):
+        try:
+            record = json.loads(line)
+            record['user'], record['resume']
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise DataError(f"'{path}', line {line_no}: not a resume "
+                            f"record with 'user' and 'resume' ({e})")
+        records.append(record)
     return records
 
 
@@ -106,8 +122,8 @@ def _records(path: str) -> Iterable:
     # (line number, dict) of each record of a JSON-lines or CSV file.
     name = path[:-3] if path.endswith('.gz') else path
     try:
-        with _open(path, 'r') as f:
-            if name.endswith('.csv'):
+        if name.endswith('.csv'):
+            with _open(path, 'r') as f:
                 reader = csv.DictReader(f)
                 for record in reader:
                     if None in record:  # More fields than the header.
@@ -115,20 +131,20 @@ def _records(path: str) -> Iterable:
                                         f"more fields than the header "
                                         f"{reader.fieldnames}")
                     yield reader.line_num, record
-                return
-            for line_no, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record: Optional[Dict] = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise DataError(f"'{path}', line {line_no}: not JSON "
-                                    f"({e.msg}); expected one object per "
-                                    f"line, or a .csv file") from e
-                if not isinstance(record, dict):
-                    raise DataError(f"'{path}', line {line_no}: expected a "
-                                    f"JSON object with a user id and a text")
-                yield line_no, record
+            return
+        for line_no, line in _lines(path):
+            if not line.strip():
+                continue
+            try:
+                record: Optional[Dict] = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"'{path}', line {line_no}: not JSON "
+                                f"({e.msg}); expected one object per "
+                                f"line, or a .csv file") from e
+            if not isinstance(record, dict):
+                raise DataError(f"'{path}', line {line_no}: expected a "
+                                f"JSON object with a user id and a text")
+            yield line_no, record
     except UnicodeDecodeError as e:
         raise DataError(f"'{path}' is not UTF-8 text ({e.reason})") from e
     except csv.Error as e:

@@ -60,6 +60,15 @@ def _one_line(capsys, warnings: int = 0) -> str:
      "lgir complete: error: argument --limit: expected a positive integer"),
     (['complete', '--output', __file__ + '/x/y.jsonl'],
      "lgir complete: error: argument --output: cannot write"),
+    (['complete', '--k', '0'],
+     "lgir complete: error: argument --k: expected a positive integer, got "
+     "'0'"),
+    (['complete', '--cache', osp.dirname(__file__)],
+     f"lgir complete: error: argument --cache: '{osp.dirname(__file__)}' is "
+     f"a folder, not a file"),
+    (['complete', '--max-unusable', '1.5'],
+     "lgir complete: error: argument --max-unusable: expected a probability "
+     "in [0, 1], got '1.5'"),
     (['train', '--model', 'lgir', '--set', 'train.batch_size=0'],
      "lgir train: error: 'train.batch_size' must be a positive integer"),
     (['train', '--model', 'lgir', '--set', 'train.lr=nan'],

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from lgir_pyg.errors import CacheError, LGIRError
 from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
                           TextGenerator)
 from lgir_pyg.llm.cache import cache_key
@@ -242,7 +243,7 @@ def not_a_database(path: str) -> None:
         f.write(b'this is not sqlite' * 100)
 
 
-@pytest.mark.parametrize('spoil', [corrupt_page, not_a_database, os.mkdir])
+@pytest.mark.parametrize('spoil', [corrupt_page, not_a_database])
 def test_unreadable_cache_is_moved_aside(tmp_path, caplog, spoil):
     path = str(tmp_path / 'cache.sqlite')
     spoil(path)
@@ -256,3 +257,11 @@ def test_unreadable_cache_is_moved_aside(tmp_path, caplog, spoil):
     gen = CachedGenerator(EchoGenerator(), cache, show_progress=False)
     assert gen.generate(['a'], 'v1') == [GOOD.format(p='a')]
     assert len(GenerationCache(path)) == 1
+
+
+def test_a_folder_is_no_cache(tmp_path):
+    # A folder given as the cache file is an error, and left as it is.
+    (tmp_path / 'kept').write_text('x')
+    with pytest.raises(CacheError, match=f"cache '{tmp_path}' is a folder"):
+        GenerationCache(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['kept']

@@ -1,5 +1,6 @@
 import http.server
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,8 +130,8 @@ KILLED_CLIENT = textwrap.dedent('''
 
     class Counting(OpenAIGenerator):
         def stream(self, prompts, attempt=0):
-            for item in super().stream(prompts, attempt):
-                yield item
+            for chunk in super().stream(prompts, attempt):
+                yield chunk
                 print('stored', flush=True)
 
     gen = CachedGenerator(
@@ -177,3 +178,57 @@ def test_resume_format_over_the_server(served_smollm):
     assert resume == ''
     assert gen.details[0]['attempts'] == 1
     assert gen.details[0]['repaired'] == 'cut off'  # 8 tokens.
+
+
+# Each garbled answer and what the backend says of it.
+GARBLED_REASONS = {
+    'malformed JSON': 'the answer is not JSON (Expecting value',
+    'HTML page': "the server sent an HTML page, not JSON: '<html><body>"
+                 "<h1>502 Bad Gateway",
+    'empty choices': 'the answer has an empty "choices" list',
+    'content null': 'the answer has no text (content: null)',
+}
+
+
+@pytest.mark.parametrize('kind', list(GARBLED_REASONS))
+def test_garbled_answer_is_a_failed_completion(stub_llm_server, kind):
+    stub_llm_server.kind = kind
+    gen = OpenAIGenerator('m', stub_llm_server.base_url, max_retries=0)
+    out = gen.complete('hi')
+    assert out.finish_reason == 'error' and out.text == ''
+    assert out.error.startswith(GARBLED_REASONS[kind])
+
+
+@pytest.mark.parametrize('kind', list(GARBLED_REASONS) + ['off-topic'])
+def test_unusable_answers_fail_the_run(stub_llm_server, tmp_path, kind):
+    stub_llm_server.kind = kind
+    cache = GenerationCache(str(tmp_path / 'cache.sqlite'))
+    gen = CachedGenerator(OpenAIGenerator('m', stub_llm_server.base_url),
+                          cache, retries=2, show_progress=False)
+    reason = GARBLED_REASONS.get(kind, 'no Skills')
+    with pytest.raises(LGIRError, match=re.escape(
+            f'4 of 4 answers of m are unusable after 2 retries (4 x '
+            f'{reason}')):
+        gen.generate(PROMPTS[:4], 'v1')
+    # Each prompt was asked three times; a garbled answer is never cached.
+    assert stub_llm_server.requests == {p: 3 for p in PROMPTS[:4]}
+    assert len(cache) == (12 if kind == 'off-topic' else 0)
+
+
+def test_a_few_unusable_answers_are_kept(stub_llm_server, caplog):
+    stub_llm_server.by_prompt = {PROMPTS[1]: 'HTML page'}
+    gen = CachedGenerator(OpenAIGenerator('m', stub_llm_server.base_url),
+                          retries=1, max_unusable=0.2, show_progress=False)
+    with caplog.at_level('WARNING', logger='lgir_pyg.llm.cache'):
+        order = [i for i, _ in gen.stream(PROMPTS, 'v1')]
+    assert order[-1] == 1 and sorted(order) == list(range(6))  # Last.
+    assert '1 of 6 answers of m are unusable after 1 retry (1 x the ' \
+        'server sent an HTML page' in caplog.text
+    out = gen.generate(PROMPTS, 'v1')
+    assert out[1] == ('Skills: not stated\nExperience: not stated\n'
+                      'Preferences: not stated')
+    assert gen.details[1]['repaired'].startswith('the server sent an HTML')
+    assert gen.details[1]['finish_reason'] == 'error'
+    assert out[0].startswith('Skills: customer service')
+    assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 1,
+                              'repaired': None}

@@ -19,18 +19,31 @@ def test_round_trip(tmp_path, name):
     assert open(path, 'rb').read() == first  # Byte for byte, gzip too.
 
 
-def test_failed_write_keeps_the_old_file(tmp_path):
-    path = str(tmp_path / 'r.jsonl.gz')
-    write_resumes(path, RECORDS)
+@pytest.mark.parametrize('name', ['r.jsonl', 'r.jsonl.gz'])
+def test_a_failed_run_keeps_what_it_wrote(tmp_path, name):
+    path = str(tmp_path / name)
 
     def broken():
         yield RECORDS[0]
+        # Written and readable before the next record is asked for.
+        assert read_resumes(path) == RECORDS[:1]
         raise RuntimeError('generation failed')
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match='generation failed'):
         write_resumes(path, broken())
-    assert read_resumes(path) == RECORDS
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['r.jsonl.gz']
+    assert read_resumes(path) == RECORDS[:1]
+
+
+def test_a_cut_off_gzip_file(tmp_path, caplog):
+    # What a killed run leaves: the stream is never closed.
+    path = str(tmp_path / 'r.jsonl.gz')
+    write_resumes(path, RECORDS)
+    data = open(path, 'rb').read()
+    open(path, 'wb').write(data[:-8])  # Without the gzip trailer.
+    with caplog.at_level('WARNING', logger='lgir_pyg.llm.resumes'):
+        assert read_resumes(path) == RECORDS
+    assert 'ends early (a stopped run?); read its 2 complete records' in \
+        caplog.text
 
 
 def test_bad_record(tmp_path):
