@@ -357,12 +357,13 @@ class _Progress:
         self.enabled, self.total = owner.show_progress, total
         unit = 'answer' if owner.format is None else 'resume'
         what = f'{owner.name} ({template_version})'
+        answers = f'{total} {unit}' + ('s' if total > 1 else '')
         if attempt == 0:
-            self._say(f'{what}: generating {total} {unit}s, {cached} from '
-                      f'the cache')
+            self._say(f'{what}: generating {answers}, {cached} from the '
+                      f'cache')
         else:
             self._say(f'{what}: retry {attempt} of {owner.retries} for '
-                      f'{total} {unit}s')
+                      f'{answers}')
         self.bar = tqdm(total=total, unit=unit, disable=not self.enabled,
                         desc='retry' if attempt else None)
         self.start, self.first = time.monotonic(), True

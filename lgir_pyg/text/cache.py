@@ -71,8 +71,8 @@ class EmbeddingCache:
                 :obj:`"user.text"`.
             batch_size (int, optional): The batch size.
                 (default: :obj:`encoder.batch_size`)
-            show_progress (bool, optional): Show a progress bar.
-                (default: :obj:`False`)
+            show_progress (bool, optional): Show a progress bar (see
+                :meth:`TextEncoder.encode`). (default: :obj:`False`)
         """
         texts = check_texts(texts)
         digest = texts_sha256(texts)
@@ -90,6 +90,8 @@ class EmbeddingCache:
         if reason is not None:
             raise CacheError(f"Cannot use '{self.root}' as the embedding "
                              f"cache folder: {reason}")
+        logger.info(f'encoding {len(texts)} texts of {source} with '
+                    f'{encoder.name}')
         embedding = encoder.encode(texts, batch_size, show_progress)
         record = {
             'encoder': encoder.name,

@@ -57,8 +57,10 @@ class TextEncoder(ABC):
     r"""Base class of text encoders: maps a list of strings to a float32
     matrix of shape :obj:`[len(texts), dim]`.
 
-    Subclasses implement :obj:`name`, :obj:`dim` and :meth:`_encode`;
-    :meth:`encode` checks the inputs, handles the empty list and reports
+    Subclasses implement :obj:`name`, :obj:`dim` and :meth:`_encode` (one
+    batch); :meth:`encode` checks the inputs, handles the empty list, makes
+    the batches (longest texts first: batches of similar length waste less
+    padding, as in sentence-transformers), shows the progress and reports
     truncation. Texts longer than the model's maximum length are truncated;
     their number is logged once per call and kept in
     :obj:`last_num_truncated`.
@@ -84,10 +86,9 @@ class TextEncoder(ABC):
         r"""The embedding size."""
 
     @abstractmethod
-    def _encode(self, texts: List[str], batch_size: int,
-                show_progress: bool) -> Tuple[Tensor, int]:
-        r"""Encodes a non-empty list of strings; returns the embeddings and
-        the number of texts that were truncated."""
+    def _encode(self, texts: List[str]) -> Tuple[Tensor, int]:
+        r"""Encodes one batch, a non-empty list of strings; returns the
+        embeddings and the number of texts that were truncated."""
 
     def encode(
         self,
@@ -102,23 +103,32 @@ class TextEncoder(ABC):
             texts (List[str]): The texts; empty strings are allowed.
             batch_size (int, optional): The batch size.
                 (default: :obj:`self.batch_size`)
-            show_progress (bool, optional): Show a progress bar.
-                (default: :obj:`False`)
+            show_progress (bool, optional): Show a progress bar that counts
+                texts, with the time left, once encoding takes more than a
+                second. (default: :obj:`False`)
         """
+        from tqdm.auto import tqdm
+
         texts = check_texts(texts)
+        self.last_num_truncated = 0
         if len(texts) == 0:
-            self.last_num_truncated = 0
             return torch.empty(0, self.dim)
-        out, self.last_num_truncated = self._encode(
-            texts, batch_size or self.batch_size, show_progress)
+        batch_size = batch_size or self.batch_size
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = torch.empty(len(texts), self.dim)
+        with tqdm(total=len(texts), unit='text', delay=1.0,
+                  disable=not show_progress) as bar:
+            for start in range(0, len(texts), batch_size):
+                index = order[start:start + batch_size]
+                emb, num_truncated = self._encode([texts[i] for i in index])
+                out[index] = emb.to('cpu', torch.float32)
+                self.last_num_truncated += num_truncated
+                bar.update(len(index))
         if self.last_num_truncated > 0:
             logger.warning(f'{self.name}: truncated {self.last_num_truncated} '
                            f'of {len(texts)} texts to the maximum length of '
                            f'the model')
-        out = out.to('cpu', torch.float32)
-        # Inference-mode tensors cannot be saved for backward: return an
-        # ordinary tensor that training code can use as it is.
-        return out.clone() if out.is_inference() else out
+        return out
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}({self.name})'
@@ -142,8 +152,8 @@ class SentenceTransformerEncoder(TextEncoder):
         normalize (bool, optional): Scale embeddings to unit norm.
             (default: :obj:`True`)
         device (str, optional): The device to run the model on;
-            :obj:`None` lets sentence-transformers pick one.
-            (default: :obj:`None`)
+            :obj:`None` takes the one sentence-transformers would pick (a
+            GPU if there is one). (default: :obj:`None`)
     """
     def __init__(
         self,
@@ -168,9 +178,12 @@ class SentenceTransformerEncoder(TextEncoder):
         r"""The :class:`sentence_transformers.SentenceTransformer`."""
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from sentence_transformers.util import get_device_name
             path = _model_path(self.model_name_or_path)
+            # Named here, sentence-transformers does not log its choice.
+            device = self.device or get_device_name()
             try:
-                self._model = SentenceTransformer(path, device=self.device)
+                self._model = SentenceTransformer(path, device=device)
             except OSError as e:
                 raise _load_error(self.model_name_or_path, e) from e
         return self._model
@@ -181,14 +194,12 @@ class SentenceTransformerEncoder(TextEncoder):
         get_dim = getattr(self.model, 'get_embedding_dimension', None)
         return (get_dim or self.model.get_sentence_embedding_dimension)()
 
-    def _encode(self, texts: List[str], batch_size: int,
-                show_progress: bool) -> Tuple[Tensor, int]:
+    def _encode(self, texts: List[str]) -> Tuple[Tensor, int]:
         model = self.model
         num_truncated = _count_truncated(model.tokenizer, texts,
                                          model.max_seq_length)
-        out = model.encode(texts, batch_size=batch_size,
-                           show_progress_bar=show_progress,
-                           convert_to_tensor=True,
+        out = model.encode(texts, batch_size=len(texts),
+                           show_progress_bar=False, convert_to_tensor=True,
                            normalize_embeddings=self.normalize)
         return out, num_truncated
 
@@ -260,27 +271,16 @@ class HFMeanPoolingEncoder(TextEncoder):
         return self.model.config.hidden_size
 
     @torch.inference_mode()
-    def _encode(self, texts: List[str], batch_size: int,
-                show_progress: bool) -> Tuple[Tensor, int]:
-        from tqdm.auto import tqdm
-
+    def _encode(self, texts: List[str]) -> Tuple[Tensor, int]:
         model = self.model
         num_truncated = _count_truncated(self._tokenizer, texts,
                                          self.max_length)
-        # Batches of similar length waste less compute on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = torch.empty(len(texts), self.dim)
-        for start in tqdm(range(0, len(texts), batch_size),
-                          disable=not show_progress):
-            index = order[start:start + batch_size]
-            batch = self._tokenizer([texts[i] for i in index], padding=True,
-                                    truncation=True,
-                                    max_length=self.max_length,
-                                    return_tensors='pt').to(self.device)
-            hidden = model(**batch).last_hidden_state
-            mask = batch['attention_mask'].unsqueeze(-1).to(hidden.dtype)
-            emb = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-            if self.normalize:
-                emb = F.normalize(emb, dim=-1)
-            out[index] = emb.float().cpu()
-        return out, num_truncated
+        batch = self._tokenizer(texts, padding=True, truncation=True,
+                                max_length=self.max_length,
+                                return_tensors='pt').to(self.device)
+        hidden = model(**batch).last_hidden_state
+        mask = batch['attention_mask'].unsqueeze(-1).to(hidden.dtype)
+        emb = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+        if self.normalize:
+            emb = F.normalize(emb, dim=-1)
+        return emb, num_truncated

@@ -52,6 +52,9 @@ class EncodeText(BaseTransform):
             directory by :class:`lgir_pyg.text.EmbeddingCache` and reused
             while the texts and the encoder stay the same.
             (default: :obj:`None`)
+        show_progress (bool, optional): Show a progress bar with the time
+            left when encoding takes more than a second.
+            (default: :obj:`True`)
     """
     def __init__(
         self,
@@ -60,6 +63,7 @@ class EncodeText(BaseTransform):
         text_attr: str = 'text',
         out_attr: Optional[str] = None,
         cache_dir: Optional[str] = None,
+        show_progress: bool = True,
     ) -> None:
         self.encoder = encoder
         self.node_types = ((node_types, ) if isinstance(node_types, str) else
@@ -67,6 +71,7 @@ class EncodeText(BaseTransform):
         self.text_attr = text_attr
         self.out_attr = out_attr or feature_name(text_attr)
         self.cache = EmbeddingCache(cache_dir) if cache_dir else None
+        self.show_progress = show_progress
 
     def _node_types(self, data: HeteroData) -> Sequence[str]:
         if self.node_types is None:
@@ -88,10 +93,12 @@ class EncodeText(BaseTransform):
             store = data[node_type]
             texts = store[self.text_attr]
             if self.cache is None:
-                x = self.encoder.encode(texts)
+                x = self.encoder.encode(texts,
+                                        show_progress=self.show_progress)
             else:
                 x = self.cache.encode(self.encoder, texts,
-                                      f'{node_type}.{self.text_attr}')
+                                      f'{node_type}.{self.text_attr}',
+                                      show_progress=self.show_progress)
             store[self.out_attr] = x
         return data
 

@@ -1,5 +1,6 @@
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -265,3 +266,80 @@ def test_a_folder_is_no_cache(tmp_path):
     with pytest.raises(CacheError, match=f"cache '{tmp_path}' is a folder"):
         GenerationCache(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ['kept']
+
+
+class FlakyServer(EchoGenerator):
+    r"""Garbles the answers to prompts starting with "err" until the
+    attempt :obj:`fixed_at`, and writes off-topic answers to those starting
+    with "off"."""
+    def generate(self, prompts, attempt=0):
+        self.calls.append((list(prompts), attempt))
+        return [Completion.failed('the answer is not JSON')
+                if p.startswith('err') and attempt < self.fixed_at else
+                Completion('Sorry, I cannot help.') if p.startswith('off')
+                else Completion(GOOD.format(p=p)) for p in prompts]
+
+
+def test_failed_answers_are_retried_and_never_cached(tmp_path):
+    cache = GenerationCache(str(tmp_path / 'cache.sqlite'))
+    flaky = FlakyServer(fixed_at=2)
+    gen = CachedGenerator(flaky, cache, retries=2, show_progress=False)
+    # Each answer as soon as it is final: the fixed one last.
+    done = list(gen.stream(['err a', 'ok'], 'v1'))
+    assert done == [(1, GOOD.format(p='ok')), (0, GOOD.format(p='err a'))]
+    assert flaky.calls == [(['err a', 'ok'], 0), (['err a'], 1),
+                           (['err a'], 2)]
+    assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 3,
+                              'repaired': None}
+    assert len(cache) == 2  # The two garbled answers are not stored.
+    # With format=None too, and a re-run asks the server again.
+    raw = CachedGenerator(FlakyServer(fixed_at=9), cache, format=None,
+                          retries=0, show_progress=False)
+    with pytest.raises(LGIRError, match=r'1 of 1 answers of echo are '
+                       r'unusable after 0 retries \(1 x the answer is not '
+                       r'JSON\)'):
+        raw.generate(['err a'], 'v1')
+
+
+@pytest.mark.parametrize('max_unusable,fails', [(0.5, False), (0.4, True)])
+def test_max_unusable(caplog, max_unusable, fails):
+    gen = CachedGenerator(FlakyServer(fixed_at=9), retries=1,
+                          max_unusable=max_unusable, show_progress=False)
+    prompts = ['err a', 'off b', 'ok c', 'ok d']
+    message = ('2 of 4 answers of echo are unusable after 1 retry (1 x the '
+               'answer is not JSON; 1 x no Skills)')
+    if fails:
+        with pytest.raises(LGIRError, match=re.escape(
+                message + '; more than max_unusable=0.4 of them fails the '
+                'run')):
+            gen.generate(prompts, 'v1')
+        return
+    with caplog.at_level(logging.WARNING, logger='lgir_pyg.llm.cache'):
+        out = gen.generate(prompts, 'v1')
+    assert f'{message}; they are kept as repaired' in caplog.text
+    nothing = ('Skills: not stated\nExperience: not stated\nPreferences: '
+               'not stated')
+    assert out[:2] == [nothing, nothing]
+    assert [d['repaired'] for d in gen.details] == [
+        'the answer is not JSON', 'no Skills', None, None]
+    with pytest.raises(CacheError, match="'max_unusable' must be in"):
+        CachedGenerator(FlakyServer(), max_unusable=1.5)
+
+
+def test_progress_counts_answers_by_batch(capsys):
+    class Slow(EchoGenerator):
+        def generate(self, prompts, attempt=0):
+            time.sleep(0.3)  # Longer than tqdm's refresh interval.
+            return super().generate(prompts, attempt)
+
+    gen = CachedGenerator(Slow(), show_progress=True)  # Batches of 2.
+    gen.generate([f'p{i}' for i in range(6)], 'v1')
+    err = capsys.readouterr().err
+    assert err.startswith('echo (v1): generating 6 resumes, 0 from the '
+                          'cache\n')
+    assert re.search(r'  the first 2 took 00:0\d: about 00:0\d for all 6\n',
+                     err)
+    # The bar moves by a batch at a time.
+    counts = re.findall(r'\| (\d)/6 \[', err)
+    assert counts[-1] == '6' and set(counts) <= {'0', '2', '4', '6'}
+    assert '2' in counts and '4' in counts

