@@ -42,3 +42,8 @@ def first_line(error: BaseException) -> str:
     message is empty: a short reason for a one-line error."""
     lines = str(error).strip().splitlines()
     return lines[0].strip() if lines else type(error).__name__
+
+
+class LostRankError(LGIRError):
+    r"""A process of a data-parallel run ended, was terminated or stopped
+    answering: the message names its rank."""

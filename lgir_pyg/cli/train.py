@@ -12,7 +12,8 @@ def add_model_epilog(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lgir_pyg.cli._args import non_negative_int, writable_file
+    from lgir_pyg.cli._args import (non_negative_int, positive_float,
+                                    writable_file)
     from lgir_pyg.cli._data import add_config_arguments, add_threads_argument
     from lgir_pyg.models import MODELS
     parser.add_argument('--model', required=True, choices=list(MODELS),
@@ -27,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="torch device to train on, e.g. 'cuda' (under "
                         "torchrun each process takes GPU LOCAL_RANK), short "
                         "for --set train.device=... (default: the CPU)")
+    parser.add_argument('--timeout', type=positive_float, default=None,
+                        metavar='SECONDS',
+                        help='under torchrun: how long a process waits for '
+                        'one that stopped answering before it fails the '
+                        'run, naming its rank; more than rank 0 takes alone '
+                        'to validate (default: 600)')
     parser.add_argument('--output-json', type=writable_file, default=None,
                         metavar='PATH',
                         help='write every result (all metrics, user '
@@ -48,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from lgir_pyg.io import atomic_open
     from lgir_pyg.pipeline import stage_sections
     from lgir_pyg.training import format_result, save_checkpoint
-    from lgir_pyg.training.distributed import (init_distributed,
+    from lgir_pyg.training.distributed import (close_distributed,
+                                               init_distributed,
                                                main_process_first)
 
     config = run_config(args, args.model, {'seed': args.seed,
@@ -58,18 +66,18 @@ def run(args: argparse.Namespace) -> int:
                               *stage_sections([args.model])})
     # Under torchrun every process trains its shard; rank 0 alone reports
     # and saves.
-    main = init_distributed(config.train['device']).is_main
+    main = init_distributed(config.train['device'], args.timeout).is_main
     with main_process_first():  # Builds the caches once.
         _, data, _ = prepare(config, [config.model], args.threads)
     model, result = config.run(data, progress=main)
-    if not main:
-        return 0
-    print(format_result(result))
-    if args.output_json:
-        with atomic_open(args.output_json) as f:
-            f.write(json.dumps(result, indent=2) + '\n')
-    if args.save:
-        save_checkpoint(model, args.save, {'model': config.model,
-                                           'seed': config.seed,
-                                           'config': config.to_dict()})
+    if main:
+        print(format_result(result))
+        if args.output_json:
+            with atomic_open(args.output_json) as f:
+                f.write(json.dumps(result, indent=2) + '\n')
+        if args.save:
+            save_checkpoint(model, args.save, {'model': config.model,
+                                               'seed': config.seed,
+                                               'config': config.to_dict()})
+    close_distributed()
     return 0

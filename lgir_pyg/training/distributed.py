@@ -8,19 +8,34 @@ several: :obj:`--nnodes M --rdzv-backend c10d --rdzv-endpoint HOST:PORT`),
 every process runs the same script; :func:`init_distributed` joins the
 group from the environment (:obj:`WORLD_SIZE`, :obj:`RANK`,
 :obj:`LOCAL_RANK`, :obj:`MASTER_ADDR`, :obj:`MASTER_PORT`), with the
-:obj:`gloo` backend on CPU and :obj:`nccl` on CUDA."""
+:obj:`gloo` backend on CPU and :obj:`nccl` on CUDA.
+
+A process that is lost (killed, terminated, stopped) ends the others with
+one :class:`~lgir_pyg.errors.LostRankError` naming its rank, not with a
+backend traceback: every process sends a heartbeat through the store that
+torchrun shares, and a failed collective (:func:`fail_on_lost_rank`) or a
+SIGTERM asks which heartbeat stopped."""
 import atexit
 import inspect
+import itertools
 import os
+import signal
+import threading
+import time
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple, Optional, Tuple, Union
+from datetime import timedelta
+from typing import (Any, Iterator, List, NamedTuple, Optional, Tuple,
+                    Union)
 
 import torch
 import torch.distributed as dist
 from torch import Tensor
 from torch.nn.parallel import DistributedDataParallel
 
-from lgir_pyg.errors import UsageError
+from lgir_pyg.errors import LGIRError, LostRankError, UsageError
+
+DEFAULT_TIMEOUT = 600.0
+HEARTBEAT = 0.5  # Seconds between two heartbeats of a process.
 
 
 class Context(NamedTuple):
@@ -51,24 +66,45 @@ def is_main_process() -> bool:
     return context().is_main
 
 
-def init_distributed(device: Optional[str] = None) -> Context:
+def init_distributed(device: Optional[str] = None,
+                     timeout: Optional[float] = None) -> Context:
     r"""Joins the process group that :obj:`torchrun` describes in the
     environment if :obj:`WORLD_SIZE` is above one and no group exists yet:
     :obj:`nccl` if :obj:`device` is a CUDA device (each process then uses
     GPU :obj:`LOCAL_RANK`), else :obj:`gloo`. Returns the
     :func:`context`.
 
+    Each process then sends a heartbeat through the group's store and
+    handles SIGTERM, so that a lost process ends the others with one
+    :class:`~lgir_pyg.errors.LostRankError` naming its rank (see
+    :func:`fail_on_lost_rank`).
+
     Args:
         device (str, optional): The training device, e.g. :obj:`"cuda"`.
             (default: :obj:`None`, the CPU)
+        timeout (float, optional): Seconds a collective waits for the
+            other processes (the process group's timeout), and that the
+            others wait for rank 0 while it builds the data
+            (:func:`main_process_first`) after its heartbeat stopped: the
+            time after which a stopped process fails the run. It must
+            exceed the longest time rank 0 works alone (a validation).
+            :obj:`None` is :obj:`DEFAULT_TIMEOUT`, ten minutes.
+            (default: :obj:`None`)
     """
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    if not timeout > 0:
+        raise UsageError(f"'timeout' must be positive (got {timeout})")
     world_size = int(os.environ.get('WORLD_SIZE', 1))
     if world_size > 1 and not dist.is_initialized():
         cuda = resolve_device(device, int(os.environ.get('LOCAL_RANK', 0)))
         cuda = cuda is not None and cuda.type == 'cuda'
         if cuda:
             torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if cuda else 'gloo')
+        dist.init_process_group('nccl' if cuda else 'gloo',
+                                timeout=timedelta(seconds=timeout))
+        global _heartbeats
+        _heartbeats = _Heartbeats(context(), timeout)
+        signal.signal(signal.SIGTERM, _on_sigterm)
         # A group left to the interpreter's teardown can abort the process
         # ("terminate called without an active exception") while gloo's
         # threads still run: close it first.
@@ -76,9 +112,153 @@ def init_distributed(device: Optional[str] = None) -> Context:
     return context()
 
 
+class _Heartbeats:
+    r"""Every process counts up its key in the store of the group (under
+    torchrun hosted by its agent, so it outlives any worker) every
+    :obj:`HEARTBEAT` seconds from a thread: a process whose count stands
+    still is lost. A terminated process marks itself."""
+    def __init__(self, ctx: Context, timeout: float) -> None:
+        self.ctx, self.timeout = ctx, timeout
+        # A restarted group does not read the old group's keys.
+        restart = os.environ.get('TORCHELASTIC_RESTART_COUNT', 0)
+        self.prefix = f'lgir_pyg/{restart}'
+        self.store = self._connect()
+        self.failed = False  # Set once a lost process was found.
+        self.steps = itertools.count()
+        threading.Thread(target=self._beat, daemon=True).start()
+
+    @staticmethod
+    def _connect() -> dist.Store:
+        return dist.TCPStore(os.environ['MASTER_ADDR'],
+                             int(os.environ['MASTER_PORT']), is_master=False,
+                             timeout=timedelta(seconds=30))
+
+    def key(self, what: str, rank: int) -> str:
+        return f'{self.prefix}/{what}/{rank}'
+
+    def _beat(self) -> None:
+        try:
+            store = self._connect()  # A client of the thread's own.
+            while True:
+                store.add(self.key('beat', self.ctx.rank), 1)
+                time.sleep(HEARTBEAT)
+        except RuntimeError:  # The store is gone: the run is over.
+            return
+
+    def beat(self, rank: int) -> int:
+        return self.store.add(self.key('beat', rank), 0)
+
+    def silent_ranks(self) -> List[int]:
+        r"""The other ranks whose heartbeat stands still for three beats."""
+        others = [r for r in range(self.ctx.world_size)
+                  if r != self.ctx.rank]
+        before = [self.beat(r) for r in others]
+        time.sleep(3 * HEARTBEAT)
+        return [r for r, b in zip(others, before) if self.beat(r) == b]
+
+    def terminated(self, rank: int) -> bool:
+        return self.store.check([self.key('terminated', rank)])
+
+    def wait_for_main(self, key: str) -> None:
+        r"""Waits until rank 0 sets :obj:`key`, for as long as it takes
+        while rank 0's heartbeat goes on, and :obj:`timeout` seconds after
+        it stopped."""
+        last, since = None, time.monotonic()
+        while not self.store.check([key]):
+            beat = self.beat(0)
+            if beat != last:
+                last, since = beat, time.monotonic()
+            elif time.monotonic() - since > self.timeout:
+                self.failed = True
+                raise LostRankError(_lost([0], 'stopped', self))
+            time.sleep(HEARTBEAT)
+
+
+_heartbeats: Optional[_Heartbeats] = None
+
+
+def _lost(ranks: List[int], how: str, heartbeats: _Heartbeats) -> str:
+    ctx = heartbeats.ctx
+    which = ', '.join(str(r) for r in ranks)
+    what = {
+        'ended': 'was lost: its process ended or its connection broke',
+        'stopped': f'stopped answering: nothing for {heartbeats.timeout:g} '
+                   f's (the timeout)',
+        'terminated': 'was terminated (SIGTERM)',
+    }[how]
+    return (f'rank {which} of {ctx.world_size} {what}; rank {ctx.rank} '
+            f'stops too')
+
+
+def _lost_rank_error(cause: BaseException) -> Optional[LostRankError]:
+    # The error that names the lost ranks, if a heartbeat stopped.
+    heartbeats = _heartbeats
+    if heartbeats is None:
+        return None
+    # This process ends now: a SIGTERM (torchrun's, when it saw the lost
+    # one) must not cut the check short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        lost = heartbeats.silent_ranks()
+        terminated = [r for r in lost if heartbeats.terminated(r)]
+    except RuntimeError:  # Rank 0 hosted the store (not under torchrun).
+        lost, terminated = [0] if heartbeats.ctx.rank else [], []
+    if not lost:
+        return None
+    heartbeats.failed = True
+    how = ('terminated' if terminated == lost else
+           'stopped' if 'Timed out' in str(cause) else 'ended')
+    return LostRankError(_lost(lost, how, heartbeats))
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    # Torchrun terminates the others when one is lost: say which.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    heartbeats = _heartbeats
+    try:
+        heartbeats.store.set(heartbeats.key('terminated',
+                                            heartbeats.ctx.rank), '1')
+    except RuntimeError:
+        pass
+    raise _lost_rank_error(InterruptedError()) or LGIRError(
+        f'rank {heartbeats.ctx.rank} of {heartbeats.ctx.world_size} was '
+        f'terminated (SIGTERM)')
+
+
+@contextmanager
+def fail_on_lost_rank() -> Iterator[None]:
+    r"""A context in which a collective that fails because another process
+    of the group was lost (gloo's "Connection reset by peer", a timeout)
+    raises :class:`~lgir_pyg.errors.LostRankError`, naming its rank, in
+    place of the backend's error; other errors pass as they are.
+    :meth:`~lgir_pyg.training.Trainer.fit` and :func:`main_process_first`
+    run in it."""
+    try:
+        yield
+    except RuntimeError as e:
+        error = _lost_rank_error(e)
+        if error is None:
+            raise
+        raise error from e
+
+
+def close_distributed() -> None:
+    r"""Waits for every process of the group, then closes it: the end of a
+    data-parallel script (a process that fails skips it, so that it does
+    not wait for the others). Raises
+    :class:`~lgir_pyg.errors.LostRankError` if a process was lost."""
+    if not dist.is_initialized():
+        return
+    try:
+        if _heartbeats is None or not _heartbeats.failed:
+            with fail_on_lost_rank():
+                dist.barrier()  # No process closes while another talks.
+    finally:
+        dist.destroy_process_group()
+
+
 def _close_process_group() -> None:
     if dist.is_initialized():
-        dist.barrier()  # No process closes while another still talks.
         dist.destroy_process_group()
 
 
@@ -86,15 +266,31 @@ def _close_process_group() -> None:
 def main_process_first() -> Iterator[None]:
     r"""A context in which rank 0 runs first and the other processes after
     it, e.g. to build a dataset's processed files and caches once, which
-    the others then read."""
+    the others then read. The others wait for as long as rank 0's heartbeat
+    goes on (building caches or completing resumes may take hours), and
+    fail with :class:`~lgir_pyg.errors.LostRankError` when it is lost."""
     ctx = context()
+    heartbeats = _heartbeats
+    if ctx.world_size == 1:
+        yield
+        return
+    if heartbeats is None:  # A group this module did not start.
+        if not ctx.is_main:
+            dist.barrier()
+        try:
+            yield
+        finally:
+            if ctx.is_main:
+                dist.barrier()
+        return
+    key = heartbeats.key(f'main_first_{next(heartbeats.steps)}', 0)
     if not ctx.is_main:
-        dist.barrier()
+        heartbeats.wait_for_main(key)
     try:
         yield
     finally:
-        if ctx.is_main and ctx.world_size > 1:
-            dist.barrier()
+        if ctx.is_main:
+            heartbeats.store.set(key, 'done')
 
 
 def resolve_device(device: Optional[Union[str, torch.device]],

@@ -14,7 +14,8 @@ from lgir_pyg.evaluation import Evaluator
 from lgir_pyg.models.base import PROPAGATIONS, Recommender
 from lgir_pyg.training.distributed import (all_reduce_sum, broadcast_object,
                                            context, data_parallel,
-                                           resolve_device, shard)
+                                           fail_on_lost_rank, resolve_device,
+                                           shard)
 from lgir_pyg.training.sampler import BPRSampler
 
 logger = logging.getLogger(__name__)
@@ -185,7 +186,13 @@ class Trainer:
         monitored metric), :obj:`seconds_per_epoch` (training only, without
         validation) and :obj:`history` (one entry per validation). With
         :obj:`progress`, a bar over the epochs (its estimate is for all
-        :obj:`epochs`; early stopping ends sooner) is shown on a terminal."""
+        :obj:`epochs`; early stopping ends sooner) is shown on a terminal.
+        In a process group, a lost process raises
+        :class:`~lgir_pyg.errors.LostRankError` naming its rank."""
+        with fail_on_lost_rank():
+            return self._fit(progress)
+
+    def _fit(self, progress: bool) -> Dict[str, Any]:
         torch.manual_seed(self.seed)
         self.gan_generator.manual_seed(self.seed)
         model = self.model

@@ -1,7 +1,6 @@
 r"""`lgir complete` against a stub OpenAI-compatible server on 127.0.0.1:
 a server that garbles every answer fails the run with a count, and a
 stopped run keeps the resumes it wrote."""
-import os
 import signal
 import subprocess
 import sys

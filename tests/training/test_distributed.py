@@ -1,26 +1,33 @@
 import json
 import os
 import os.path as osp
+import signal
 import socket
 import subprocess
 import sys
+import time
 from functools import partial
 
 import pytest
 import torch
 from torch_geometric.data import HeteroData
 
+from lgir_pyg.errors import LGIRError
 from lgir_pyg.evaluation import Evaluator
 from lgir_pyg.models import LGIRRecommender, LightGCNRecommender
 from lgir_pyg.training import Trainer
 from lgir_pyg.training.distributed import (
     Context,
+    close_distributed,
     context,
     init_distributed,
     is_main_process,
     resolve_device,
     shard,
 )
+
+SHOP = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
+                'shop', 'shop.yaml')
 
 # The runs compared: the one-layer LGIR with its GAN (exact mini-batches)
 # and LightGCN (three layers: the whole graph).
@@ -79,6 +86,23 @@ def worker(folder: str) -> None:
         torch.save(state, osp.join(folder, f'{name}-{ctx.rank}.pt'))
     with open(osp.join(folder, f'history-{ctx.rank}.json'), 'w') as f:
         json.dump(result, f)
+    close_distributed()
+
+
+def endless_worker(timeout: str) -> None:
+    # Run by torchrun: trains until a process is lost, then says so the way
+    # the lgir command does.
+    init_distributed(timeout=float(timeout))
+    data = graph()
+    model = RUNS['lgir'](data)
+    trainer = Trainer(model, data, Evaluator(data), epochs=10**6,
+                      patience=10**6, batch_size=50, gan_batch_size=7)
+    print('training', flush=True)
+    try:
+        trainer.fit()
+    except LGIRError as e:
+        print(f'error: {e}', file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 def free_port() -> int:
@@ -125,11 +149,9 @@ def test_two_processes_match_one(tmp_path):
 def test_lgir_train_under_torchrun(tmp_path):
     # Rank 0 builds the dataset first, prints the one result and saves the
     # one checkpoint.
-    shop = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                    'data', 'shop', 'shop.yaml')
     cmd = torchrun(2) + [
         '-m', 'lgir_pyg.cli.main', 'train', '--model', 'lightgcn',
-        '--epochs', '2', '--device', 'cpu', '--config', shop, '--root',
+        '--epochs', '2', '--device', 'cpu', '--config', SHOP, '--root',
         str(tmp_path / 'shop'), '--save', str(tmp_path / 'model.pt'),
         '--output-json', str(tmp_path / 'result.json')]
     proc = subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS='1'),
@@ -177,6 +199,99 @@ def test_resolve_cuda_device():
     assert resolve_device('cuda:0') == torch.device('cuda', 0)
 
 
+def workers(proc: subprocess.Popen) -> dict:
+    r"""The rank -> pid of the workers torchrun :obj:`proc` started."""
+    children = open(f'/proc/{proc.pid}/task/{proc.pid}/children').read()
+    ranks = {}
+    for pid in map(int, children.split()):
+        environ = open(f'/proc/{pid}/environ', 'rb').read().split(b'\0')
+        rank = [v for v in environ if v.startswith(b'RANK=')][0]
+        ranks[int(rank[5:])] = pid
+    return ranks
+
+
+def running(pid: int) -> bool:
+    try:
+        state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != 'Z'
+
+
+def no_worker_traceback(out: str) -> bool:
+    # Torchrun itself ends with the traceback of its ChildFailedError.
+    return out.count('Traceback (most recent call last)') == 1 and \
+        'ChildFailedError' in out.split('Traceback')[1]
+
+
+def stop_worker(cmd, wait_for: str, rank: int, sig: signal.Signals):
+    r"""Runs :obj:`cmd` under torchrun with two workers, sends :obj:`sig` to
+    the worker of :obj:`rank` once :obj:`wait_for` is printed (training
+    has begun), and returns torchrun's exit status, the output of both
+    workers and whether a worker is left running."""
+    proc = subprocess.Popen(torchrun(2) + cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, OMP_NUM_THREADS='1'))
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if wait_for in line:
+                break
+        pids = workers(proc)
+        time.sleep(1)  # Both train now.
+        os.kill(pids[rank], sig)
+        if sig == signal.SIGSTOP:  # Torchrun's SIGTERM takes it on SIGCONT.
+            for line in proc.stdout:
+                lines.append(line)
+                if 'stopped answering' in line:
+                    break
+            os.kill(pids[rank], signal.SIGCONT)
+        lines += proc.stdout.readlines()
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+    return proc.returncode, ''.join(lines), any(map(running, pids.values()))
+
+
+@pytest.mark.skipif(not osp.exists('/proc/self/task'),
+                    reason='finds the workers in /proc (Linux)')
+def test_lgir_train_with_a_killed_worker(tmp_path):
+    returncode, out, left = stop_worker(
+        ['-m', 'lgir_pyg.cli.main', 'train', '--model', 'lightgcn',
+         '--epochs', '100000', '--set', 'train.patience=100000', '--device',
+         'cpu', '--config', SHOP, '--root', str(tmp_path / 'shop')],
+        'epoch   1:', 1, signal.SIGKILL)
+    assert returncode == 1 and not left
+    # The survivor's one line: no gloo traceback, no atexit traceback.
+    assert 'lgir train: error: rank 1 of 2 was lost: its process ended or ' \
+        'its connection broke; rank 0 stops too\n' in out
+    assert no_worker_traceback(out) and 'Connection reset' not in out
+    assert 'lgir train: error:' not in out.replace(
+        'lgir train: error: rank 1 of 2 was lost', '', 1)
+
+
+@pytest.mark.skipif(not osp.exists('/proc/self/task'),
+                    reason='finds the workers in /proc (Linux)')
+@pytest.mark.parametrize('rank,sig,line', [
+    (0, signal.SIGTERM, 'error: rank 0 of 2 was terminated (SIGTERM); rank '
+     '1 stops too\n'),
+    (1, signal.SIGSTOP, 'error: rank 1 of 2 stopped answering: nothing for '
+     '5 s (the timeout); rank 0 stops too\n'),
+])
+def test_a_lost_worker_is_named(rank, sig, line):
+    start = time.monotonic()
+    returncode, out, left = stop_worker([__file__, 'endless', '5'],
+                                        'training', rank, sig)
+    assert returncode == 1 and not left
+    assert line in out and no_worker_traceback(out)
+    if sig == signal.SIGSTOP:  # Waited for the timeout, not for longer.
+        assert time.monotonic() - start < 100
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
-    worker(sys.argv[1])
+    if sys.argv[1] == 'endless':
+        endless_worker(sys.argv[2])
+    else:
+        worker(sys.argv[1])
