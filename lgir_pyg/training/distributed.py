@@ -178,36 +178,47 @@ _heartbeats: Optional[_Heartbeats] = None
 
 
 def _lost(ranks: List[int], how: str, heartbeats: _Heartbeats) -> str:
-    ctx = heartbeats.ctx
-    which = ', '.join(str(r) for r in ranks)
+    # The one line that says which ranks were lost, and how.
+    ctx, many = heartbeats.ctx, len(ranks) > 1
+    which = ('ranks ' if many else 'rank ') + ', '.join(map(str, ranks))
+    was = 'were' if many else 'was'
     what = {
-        'ended': 'was lost: its process ended or its connection broke',
+        'ended': f'{was} lost: the process ended or the connection broke',
         'stopped': f'stopped answering: nothing for {heartbeats.timeout:g} '
                    f's (the timeout)',
-        'terminated': 'was terminated (SIGTERM)',
+        'terminated': f'{was} terminated (SIGTERM)',
     }[how]
-    return (f'rank {which} of {ctx.world_size} {what}; rank {ctx.rank} '
-            f'stops too')
+    return (f'{which} of {ctx.world_size} {what}; rank {ctx.rank} stops '
+            f'too')
 
 
-def _lost_rank_error(cause: BaseException) -> Optional[LostRankError]:
-    # The error that names the lost ranks, if a heartbeat stopped.
+def _lost_rank_error(cause: BaseException) -> Optional[LGIRError]:
+    # The error that names the lost ranks, if a heartbeat stopped (or says
+    # that a collective timed out while every heartbeat went on).
     heartbeats = _heartbeats
     if heartbeats is None:
         return None
-    # This process ends now: a SIGTERM (torchrun's, when it saw the lost
-    # one) must not cut the check short.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    timed_out = 'Timed out' in str(cause)
+    # A SIGTERM (torchrun's, when it saw the lost one) must not cut the
+    # check short.
+    handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         lost = heartbeats.silent_ranks()
         terminated = [r for r in lost if heartbeats.terminated(r)]
     except RuntimeError:  # Rank 0 hosted the store (not under torchrun).
         lost, terminated = [0] if heartbeats.ctx.rank else [], []
-    if not lost:
+    if not lost and not timed_out:
+        signal.signal(signal.SIGTERM, handler)
         return None
     heartbeats.failed = True
+    if not lost:
+        return LGIRError(
+            f'rank {heartbeats.ctx.rank} of {heartbeats.ctx.world_size} '
+            f'waited {heartbeats.timeout:g} s (the timeout) in a '
+            f'collective while every process is alive: one works alone '
+            f'for longer (raise the timeout) or is stuck')
     how = ('terminated' if terminated == lost else
-           'stopped' if 'Timed out' in str(cause) else 'ended')
+           'stopped' if timed_out else 'ended')
     return LostRankError(_lost(lost, how, heartbeats))
 
 
@@ -231,7 +242,7 @@ def fail_on_lost_rank() -> Iterator[None]:
     of the group was lost (gloo's "Connection reset by peer", a timeout)
     raises :class:`~lgir_pyg.errors.LostRankError`, naming its rank, in
     place of the backend's error; other errors pass as they are.
-    :meth:`~lgir_pyg.training.Trainer.fit` and :func:`main_process_first`
+    :meth:`~lgir_pyg.training.Trainer.fit` and :func:`close_distributed`
     run in it."""
     try:
         yield

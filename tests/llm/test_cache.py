@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lgir_pyg.errors import CacheError, LGIRError
+from lgir_pyg.errors import CacheError, LGIRError, UsageError
 from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
                           TextGenerator)
 from lgir_pyg.llm.cache import cache_key
@@ -322,7 +322,7 @@ def test_max_unusable(caplog, max_unusable, fails):
     assert out[:2] == [nothing, nothing]
     assert [d['repaired'] for d in gen.details] == [
         'the answer is not JSON', 'no Skills', None, None]
-    with pytest.raises(CacheError, match="'max_unusable' must be in"):
+    with pytest.raises(UsageError, match="'max_unusable' must be in"):
         CachedGenerator(FlakyServer(), max_unusable=1.5)
 
 

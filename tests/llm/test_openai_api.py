@@ -169,11 +169,12 @@ def test_resume_format_over_the_server(served_smollm):
     # The served 135M model rarely keeps the format: what comes back is a
     # valid resume anyway, repaired where it has to be. Eight tokens cut
     # the first line, and a cut line is dropped: nothing is left to state,
-    # so the resume is empty rather than made up.
+    # so the resume is empty rather than made up (an answer without any
+    # section is unusable, which max_unusable=1 accepts).
     base_url, model = served_smollm
     gen = CachedGenerator(OpenAIGenerator(model, base_url, max_new_tokens=8,
                                           concurrency=2), retries=0,
-                          show_progress=False)
+                          max_unusable=1.0, show_progress=False)
     [resume] = gen.generate(PROMPTS[:1], 'v1')
     assert resume == ''
     assert gen.details[0]['attempts'] == 1

@@ -89,10 +89,12 @@ def worker(folder: str) -> None:
     close_distributed()
 
 
-def endless_worker(timeout: str) -> None:
+def endless_worker(timeout: str, stuck: bool = False) -> None:
     # Run by torchrun: trains until a process is lost, then says so the way
-    # the lgir command does.
-    init_distributed(timeout=float(timeout))
+    # the lgir command does; a stuck rank 1 sleeps first (alive, silent).
+    ctx = init_distributed(timeout=float(timeout))
+    if stuck and ctx.rank == 1:
+        time.sleep(120)
     data = graph()
     model = RUNS['lgir'](data)
     trainer = Trainer(model, data, Evaluator(data), epochs=10**6,
@@ -264,8 +266,8 @@ def test_lgir_train_with_a_killed_worker(tmp_path):
         'epoch   1:', 1, signal.SIGKILL)
     assert returncode == 1 and not left
     # The survivor's one line: no gloo traceback, no atexit traceback.
-    assert 'lgir train: error: rank 1 of 2 was lost: its process ended or ' \
-        'its connection broke; rank 0 stops too\n' in out
+    assert 'lgir train: error: rank 1 of 2 was lost: the process ended ' \
+        'or the connection broke; rank 0 stops too\n' in out
     assert no_worker_traceback(out) and 'Connection reset' not in out
     assert 'lgir train: error:' not in out.replace(
         'lgir train: error: rank 1 of 2 was lost', '', 1)
@@ -289,9 +291,21 @@ def test_a_lost_worker_is_named(rank, sig, line):
         assert time.monotonic() - start < 100
 
 
+def test_a_stuck_worker_that_is_alive():
+    # Rank 0 waits in a collective while rank 1 sleeps: no rank is lost,
+    # and the timeout says so.
+    proc = subprocess.run(torchrun(2) + [__file__, 'endless', '5', 'stuck'],
+                          env=dict(os.environ, OMP_NUM_THREADS='1'),
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 1
+    assert 'error: rank 0 of 2 waited 5 s (the timeout) in a collective ' \
+        'while every process is alive: one works alone for longer (raise ' \
+        'the timeout) or is stuck\n' in proc.stdout + proc.stderr
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
     if sys.argv[1] == 'endless':
-        endless_worker(sys.argv[2])
+        endless_worker(*sys.argv[2:])
     else:
         worker(sys.argv[1])
