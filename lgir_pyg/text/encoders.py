@@ -1,6 +1,7 @@
 import logging
 from abc import ABC, abstractmethod
-from typing import List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -47,6 +48,20 @@ def _load_error(model: str, error: Exception) -> OSError:
 def _count_truncated(tokenizer, texts: List[str], max_length: int) -> int:
     input_ids = tokenizer(texts, verbose=False)['input_ids']
     return sum(len(ids) > max_length for ids in input_ids)
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    # Without transformers' "Loading weights" bar: loading is quick, and
+    # the encoding shows a bar of its own.
+    from transformers.utils import logging as hf_logging
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def _with_options(model: str, options: List[str]) -> str:
@@ -183,7 +198,8 @@ class SentenceTransformerEncoder(TextEncoder):
             # Named here, sentence-transformers does not log its choice.
             device = self.device or get_device_name()
             try:
-                self._model = SentenceTransformer(path, device=device)
+                with _quiet_loading():
+                    self._model = SentenceTransformer(path, device=device)
             except OSError as e:
                 raise _load_error(self.model_name_or_path, e) from e
         return self._model
@@ -260,7 +276,8 @@ class HFMeanPoolingEncoder(TextEncoder):
             path = _model_path(self.model_name_or_path)
             try:
                 self._tokenizer = AutoTokenizer.from_pretrained(path)
-                model = AutoModel.from_pretrained(path)
+                with _quiet_loading():
+                    model = AutoModel.from_pretrained(path)
             except OSError as e:
                 raise _load_error(self.model_name_or_path, e) from e
             self._model = model.to(self.device).eval()

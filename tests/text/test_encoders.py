@@ -107,11 +107,15 @@ def test_progress_counts_texts_of_long_runs(toy_encoder, capsys,
     assert 'text/s]' in err
 
 
-def test_device_is_named(caplog):
-    # sentence-transformers logs its own pick of a device: we name it.
+def test_quiet_loading(caplog, capsys):
+    # sentence-transformers logs its own pick of a device: we name it; and
+    # transformers' bar of the weights is off while the model loads.
+    from transformers.utils import logging as hf_logging
     with caplog.at_level(logging.INFO):
         encoder = SentenceTransformerEncoder()
         encoder.model
     assert 'No device provided' not in caplog.text
+    assert 'Loading weights' not in capsys.readouterr().err
+    assert hf_logging.is_progress_bar_enabled()  # As it was.
     assert encoder.model.device.type == ('cuda' if torch.cuda.is_available()
                                          else 'cpu')
