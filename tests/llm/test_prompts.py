@@ -49,8 +49,10 @@ def test_one_prompt():
 def test_irc_shows_the_first_k_items():
     prompt = ResumePrompts('irc', k=1).build(TEXTS, RECENT)[1]
     assert 'Server @ Haven' in prompt and 'Cook @ Diner' not in prompt
-    prompts = ResumePrompts('irc', k=0).build(TEXTS, RECENT)
-    assert prompts[0].endswith(VIEWED + '- (none)') and prompts[1] == ''
+    # k=0 would tell the LLM that every user did nothing.
+    with pytest.raises(UsageError, match="'k' must be positive \\(got 0\\); "
+                       "a prompt without interactions is mode='src'"):
+        ResumePrompts('irc', k=0)
 
 
 def test_truncation_is_counted():
@@ -95,7 +97,7 @@ def test_any_wording():
 def test_bad_input():
     with pytest.raises(UsageError, match="'mode'"):
         ResumePrompts('fancy')
-    with pytest.raises(UsageError, match="'k' must be non-negative"):
+    with pytest.raises(UsageError, match="'k' must be positive"):
         ResumePrompts('irc', k=-1)
     with pytest.raises(UsageError, match="'instruction' may use only"):
         ResumePrompts(instruction='Describe this {person}.')
