@@ -60,6 +60,9 @@ def _one_line(capsys, warnings: int = 0) -> str:
      "lgir complete: error: argument --limit: expected a positive integer"),
     (['complete', '--output', __file__ + '/x/y.jsonl'],
      "lgir complete: error: argument --output: cannot write"),
+    (['train', '--model', 'pop', '--timeout', '0'],
+     "lgir train: error: argument --timeout: expected a positive number, "
+     "got '0'"),
     (['complete', '--k', '0'],
      "lgir complete: error: argument --k: expected a positive integer, got "
      "'0'"),
