@@ -125,7 +125,9 @@ class _Heartbeats:
         self.store = self._connect()
         self.failed = False  # Set once a lost process was found.
         self.steps = itertools.count()
-        threading.Thread(target=self._beat, daemon=True).start()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
 
     @staticmethod
     def _connect() -> dist.Store:
@@ -141,9 +143,18 @@ class _Heartbeats:
             store = self._connect()  # A client of the thread's own.
             while True:
                 store.add(self.key('beat', self.ctx.rank), 1)
-                time.sleep(HEARTBEAT)
+                if self._stopped.wait(HEARTBEAT):
+                    return
         except RuntimeError:  # The store is gone: the run is over.
             return
+
+    def stop(self) -> None:
+        # A store client left to the interpreter's teardown, in a thread
+        # that still runs, aborts the process ("terminate called without
+        # an active exception").
+        self._stopped.set()
+        self._thread.join(timeout=60)
+        del self.store
 
     def beat(self, rank: int) -> int:
         return self.store.add(self.key('beat', rank), 0)
@@ -265,10 +276,16 @@ def close_distributed() -> None:
             with fail_on_lost_rank():
                 dist.barrier()  # No process closes while another talks.
     finally:
-        dist.destroy_process_group()
+        _close_process_group()
 
 
 def _close_process_group() -> None:
+    # Also at exit: the heartbeats end first, then the group.
+    global _heartbeats
+    if _heartbeats is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _heartbeats.stop()
+        _heartbeats = None
     if dist.is_initialized():
         dist.destroy_process_group()
 
