@@ -160,8 +160,9 @@ def read_only_dir(tmp_path):
         folder.chmod(0o700)
 
 
-GOOD_RESUME = ('Skills: customer service, cash handling\nExperience: worked '
-               'as a cashier.\nPreferences: retail jobs')
+# A well-formed answer that claims nothing, so it fits any prompt's facts.
+GOOD_RESUME = ('Experience: not stated\nLikely skills: not stated\n'
+               'Interests: not stated')
 # What a broken OpenAI-compatible server sends with status 200:
 # (content type, body) by kind.
 GARBLED = {

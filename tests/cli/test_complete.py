@@ -43,8 +43,8 @@ def test_a_tolerated_share_of_unusable_answers(shop, stub_llm_server,
     assert main(['complete', '--output', str(output), '--max-unusable', '1',
                  '--retries', '0'] + shop + served(stub_llm_server)) == 0
     assert '4 of 4 answers of m are unusable after 0 retries (4 x the ' \
-        'answer has no text (content: null)); they are kept as repaired' in \
-        caplog.text
+        'answer has no text (content: null)); they are kept as empty ' \
+        'resumes' in caplog.text
     records = read_resumes(str(output))
     assert len(records) == 4
     assert {r['repaired'] for r in records} == {
@@ -81,7 +81,7 @@ def test_a_stopped_run_keeps_its_resumes(shop, stub_llm_server, tmp_path,
     records = read_resumes(str(output))
     assert len(records) == 2
     assert {r['user'] for r in records} < {'c1', 'c2', 'c3', 'c4'}
-    assert all(r['resume'].startswith('Skills: customer service')
+    assert all(r['finish_reason'] == 'stop' and r['repaired'] is None
                for r in records)
     if sig == signal.SIGINT:
         assert err.strip().splitlines()[-1] == 'lgir complete: interrupted'

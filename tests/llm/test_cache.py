@@ -307,7 +307,8 @@ def test_max_unusable(caplog, max_unusable, fails):
                           max_unusable=max_unusable, show_progress=False)
     prompts = ['err a', 'off b', 'ok c', 'ok d']
     message = ('2 of 4 answers of echo are unusable after 1 retry (1 x the '
-               'answer is not JSON; 1 x no Skills)')
+               'answer is not JSON; 1 x none of the sections Experience, '
+               'Likely skills, Interests)')
     if fails:
         with pytest.raises(LGIRError, match=re.escape(
                 message + '; more than max_unusable=0.4 of them fails the '
@@ -316,12 +317,10 @@ def test_max_unusable(caplog, max_unusable, fails):
         return
     with caplog.at_level(logging.WARNING, logger='lgir_pyg.llm.cache'):
         out = gen.generate(prompts, 'v1')
-    assert f'{message}; they are kept as repaired' in caplog.text
-    nothing = ('Skills: not stated\nExperience: not stated\nPreferences: '
-               'not stated')
-    assert out[:2] == [nothing, nothing]
+    assert f'{message}; they are kept as empty resumes' in caplog.text
+    assert out == ['', '', GOOD.format(p='ok c'), GOOD.format(p='ok d')]
     assert [d['repaired'] for d in gen.details] == [
-        'the answer is not JSON', 'no Skills', None, None]
+        'the answer is not JSON', 'no Experience', None, None]
     with pytest.raises(UsageError, match="'max_unusable' must be in"):
         CachedGenerator(FlakyServer(), max_unusable=1.5)
 
