@@ -211,7 +211,8 @@ def test_llm_and_prompt_values_are_typed():
      r"'llm.gguf_file' does not apply to the 'openai' backend"),
     ({'llm.backend': 'gpt'}, r"'llm.backend' must be one of \['hf', "
      r"'openai'\]"),
-    ({'prompts.k': '-1'}, r"prompts: 'k' must be non-negative"),
+    ({'prompts.k': '0'}, r"prompts: 'k' must be positive \(got 0\); a prompt "
+     r"without interactions is mode='src'"),
     # GANRefine's own checks, through a tiny instance.
     ({'model_kwargs.gan_kwargs': '{dropout: 1.5}'},
      r"'model_kwargs.gan_kwargs': 'dropout' must be a finite number in "

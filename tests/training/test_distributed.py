@@ -262,8 +262,8 @@ def test_lgir_train_with_a_killed_worker(tmp_path):
     returncode, out, left = stop_worker(
         ['-m', 'lgir_pyg.cli.main', 'train', '--model', 'lightgcn',
          '--epochs', '100000', '--set', 'train.patience=100000', '--device',
-         'cpu', '--config', SHOP, '--root', str(tmp_path / 'shop')],
-        'epoch   1:', 1, signal.SIGKILL)
+         'cpu', '--config', SHOP, '--root', str(tmp_path / 'shop'),
+         '--verbose'], 'epoch   1:', 1, signal.SIGKILL)
     assert returncode == 1 and not left
     # The survivor's one line: no gloo traceback, no atexit traceback.
     assert 'lgir train: error: rank 1 of 2 was lost: the process ended ' \
