@@ -28,7 +28,10 @@ extras_require = {
              'openai>=1.40', 'transformers[serving]', 'import-linter>=2.13'],
     # The OpenAI-compatible backend (vLLM, Ollama, llama.cpp, TGI, hosted).
     'serve': ['openai>=1.40'],
-    'docs': ['sphinx>=7', 'pydata-sphinx-theme'],
+    # myst-parser: the Markdown results files as tables on the Benchmarks
+    # page; sphinx-mathjax-offline: MathJax served from the built site.
+    'docs': ['sphinx>=7', 'pydata-sphinx-theme', 'myst-parser',
+             'sphinx-mathjax-offline'],
     # torch-scatter builds from source (about 5 minutes); install with
     # `pip install --no-build-isolation torch-scatter`. PyG uses it if found.
     'accel': ['torch-scatter'],

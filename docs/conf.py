@@ -6,6 +6,7 @@ import datetime
 import os
 import os.path as osp
 import sys
+from typing import Dict
 
 DOCS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(DOCS)
@@ -23,6 +24,13 @@ extensions = [
     'sphinx.ext.autodoc',
     'sphinx.ext.napoleon',  # PyG docstrings use Google-style `Args:`.
     'sphinx.ext.mathjax',  # `.. math::` in docstrings.
+    # MathJax 3 from its PyPI package into _static/mathjax: math renders
+    # offline, no page loads a script from a CDN.
+    'sphinx-mathjax-offline',
+    # Only for `.. testsetup::`: code a page's blocks need but do not show
+    # (tests/docs/test_code_blocks.py runs it before them).
+    'sphinx.ext.doctest',
+    'myst_parser',  # The Markdown results files, included as tables.
     'sphinx.ext.viewcode',
 ]
 # No intersphinx: builds run offline, and fetching inventories would warn.
@@ -53,13 +61,28 @@ napoleon_use_rtype = False
 napoleon_custom_sections = ['Shapes']
 
 nitpicky = False
+# The results files are included under the Benchmarks page's own sections,
+# without their '#' titles: their headings start at '##' by design.
+suppress_warnings = ['myst.header']
 
 # Generated snippets, written fresh on every build into docs/_generated
 # (ignored by git and excluded as source documents): the command-line help,
 # the table of registered models and the benchmark results, which exist
 # only after the benchmarks ran.
 GENERATED = osp.join(DOCS, '_generated')
-RESULTS = ('quality', 'speed')
+RESULTS_DIR = osp.join(ROOT, 'benchmarks', 'results')
+# The results files the Benchmarks page shows, each with its plots and the
+# heading of the section each plot illustrates.
+RESULTS = {
+    'quality': {
+        'quality_groups.png': 'NDCG@5 by training interactions per user',
+        'quality_gains.png': 'LGIR against every other model',
+    },
+    'speed': {},
+    'density': {'density_gains.png': 'lgir minus the strongest baseline'},
+    'fabrication': {},
+    'llm_speed': {},
+}
 
 
 def _write(name: str, text: str) -> None:
@@ -108,14 +131,41 @@ def _models_table() -> str:
             '   * - Name\n     - User texts\n     - Model\n' + rows)
 
 
-def _result_snippet(name: str) -> str:
-    path = osp.join(ROOT, 'benchmarks', 'results', f'{name}.md')
-    if osp.exists(path):
-        # Source-relative path: the leading '/' is the docs folder.
-        return (f'.. literalinclude:: /../benchmarks/results/{name}.md\n'
-                f'   :language: text\n')
-    return (f'*Not yet run:* :file:`benchmarks/results/{name}.md` does not '
-            f'exist yet.\n')
+def _result_snippet(name: str, plots: Dict[str, str]) -> str:
+    # The Markdown results file as MyST (real tables), its own title left
+    # out (the page's section names it), and each plot after the section
+    # whose heading starts with the text it maps to.
+    path = osp.join(RESULTS_DIR, f'{name}.md')
+    if not osp.exists(path):
+        return (f'*Not yet run:* :file:`benchmarks/results/{name}.md` does '
+                f'not exist yet.\n')
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith('#')]
+    ends = {}  # plot -> the line its section ends before
+    for plot, heading in plots.items():
+        starts = [i for i in headings if lines[i].lstrip('# ').startswith(
+            heading)]
+        if not starts:
+            raise ValueError(f"{path} has no section '{heading}' for "
+                             f"{plot}; update RESULTS in docs/conf.py")
+        ends[plot] = next((i for i in headings if i > starts[0]),
+                          len(lines))
+    parts, start = [], 1
+    for plot, end in sorted(ends.items(), key=lambda item: item[1]):
+        parts.append(_include_md(name, start, end))
+        parts.append(f'.. image:: /../benchmarks/results/{plot}\n'
+                     f'   :alt: {plots[plot]} (plot)\n   :width: 100%\n')
+        start = end
+    if start < len(lines):
+        parts.append(_include_md(name, start, len(lines)))
+    return '\n'.join(parts)
+
+
+def _include_md(name: str, start: int, end: int) -> str:
+    return (f'.. include:: /../benchmarks/results/{name}.md\n'
+            f'   :parser: myst_parser.sphinx_\n'
+            f'   :start-line: {start}\n   :end-line: {end}\n')
 
 
 os.makedirs(GENERATED, exist_ok=True)
@@ -127,5 +177,5 @@ if _columns is None:
 else:
     os.environ['COLUMNS'] = _columns
 _write('models.rst', _models_table())
-for _name in RESULTS:
-    _write(f'{_name}.rst', _result_snippet(_name))
+for _name, _plots in RESULTS.items():
+    _write(f'{_name}.rst', _result_snippet(_name, _plots))
