@@ -3,8 +3,10 @@
 # Build with `make -C docs html` (warnings are errors); the pages import the
 # real package, so build from an environment where lgir_pyg is installed.
 import datetime
+import json
 import os
 import os.path as osp
+import re
 import sys
 from typing import Dict
 
@@ -168,6 +170,92 @@ def _include_md(name: str, start: int, end: int) -> str:
             f'   :start-line: {start}\n   :end-line: {end}\n')
 
 
+def _results(name: str) -> dict:
+    with open(osp.join(RESULTS_DIR, f'{name}.json'), encoding='utf-8') as f:
+        return json.load(f)
+
+
+def _slug(text: str) -> str:
+    # A substitution name: 'lgir-text' -> 'lgir_text', '1-2' -> '1_2',
+    # '6+' -> '6plus'.
+    return re.sub(r'\W+', '_', text.replace('+', 'plus')).strip('_').lower()
+
+
+def _interval(d: dict) -> str:
+    return f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
+
+
+def _figures() -> Dict[str, str]:
+    r"""The figures the pages quote, by name, from the committed results
+    (quality.json, density.json): a page writes ``|name|``, never a number
+    by hand. Names:
+
+    * ``ndcg_MODEL_KIND``: test NDCG@5 of MODEL, KIND ``all``, ``warm``
+      or ``cold`` jobs; ``n_KIND``, ``share_KIND`` its test examples;
+    * ``vs_MODEL_SLICE``: lgir minus MODEL, paired, with its 95% interval,
+      on SLICE (``all``, ``1``, ``2``, ``1_2``, ``3_5``, ``6plus``,
+      ``warm``, ``cold``); ``rel_MODEL``: that difference overall,
+      relative; ``best`` the strongest non-LGIR model, ``vs_best_SLICE``,
+      ``rel_best``, ``ndcg_best_KIND`` its figures;
+    * ``goal_WORD``: a goal's verdict and figure, by its first word
+      (``overall``, ``1_2``, ``warm``, ``cold``, ``irc``, ``gan``);
+    * ``quality_*``, ``density_*``: how the benchmarks were run and the
+      density sweep's figures.
+    """
+    quality, density = _results('quality'), _results('density')
+    summary, comp = quality['summary'], quality['comparisons']
+    best, vs = comp['strongest_baseline'], comp['lgir_vs']
+    slices = vs[best]
+    out = {
+        'best': f'``{best}``',
+        'quality_command': f"``{quality['command']}``",
+        'quality_seeds': str(quality['seeds']),
+    }
+    for kind in ('all', 'warm', 'cold', '1'):
+        count = slices[kind]['num_examples']
+        out[f'n_{kind}'] = f'{count:,}'
+        out[f'share_{kind}'] = f"{count / slices['all']['num_examples']:.0%}"
+    for model, s in summary.items():
+        for kind, value in [('all', s['test']['ndcg@5'])] + [
+                (k, v['ndcg@5']) for k, v in s['test_warm_cold'].items()]:
+            out[f'ndcg_{_slug(model)}_{kind}'] = f"{value['mean']:.4f}"
+    for model, parts in vs.items():
+        all_ = parts['all']
+        for name in [_slug(model)] + (['best'] if model == best else []):
+            out[f'rel_{name}'] = f"{all_['mean'] / all_['b']:+.1%}"
+            for slice_name, d in parts.items():
+                out[f'vs_{name}_{_slug(slice_name)}'] = _interval(d)
+    for kind in ('all', 'warm', 'cold'):
+        out[f'ndcg_best_{kind}'] = out[f'ndcg_{_slug(best)}_{kind}']
+    for goal, g in quality['goals'].items():
+        verdict = 'reached' if g['reached'] else '**not reached**'
+        out[f'goal_{_slug(goal.split()[0])}'] = f"{verdict} ({g['figure']})"
+    out['lgir_chosen'] = ', '.join(
+        f'``{k.partition(".")[2]}={v}``'
+        for k, v in quality['tuning']['lgir']['chosen'].items())
+
+    points = density['points']
+    gains = [p['gain']['all'] for p in points]
+    out.update({
+        'density_command': f"``{density['command']}``",
+        'density_seeds': str(density['seeds']),
+        'density_trials': str(density['tune_trials']),
+        'density_graph': ', '.join(f'{k}={v}' for k, v in
+                                   density['graph_kwargs'].items()),
+        'density_count': str(len(points)),
+        'density_reached': str(sum(g['a'] >= g['b'] for g in gains)),
+        'density_excluding_zero': str(sum(
+            g['ci_low'] > 0 or g['ci_high'] < 0 for g in gains)),
+        'density_relative': ', '.join(
+            f"{g['mean'] / g['b']:+.1%} at {p['density']:g}"
+            for p, g in zip(points, gains)),
+        'density_nogan_ahead': str(sum(
+            p['ndcg@5']['lgir-nogan']['mean'] > p['ndcg@5']['lgir']['mean']
+            for p in points)),
+    })
+    return out
+
+
 os.makedirs(GENERATED, exist_ok=True)
 _columns = os.environ.get('COLUMNS')
 os.environ['COLUMNS'] = '80'  # The same argparse line width everywhere.
@@ -179,3 +267,5 @@ else:
 _write('models.rst', _models_table())
 for _name, _plots in RESULTS.items():
     _write(f'{_name}.rst', _result_snippet(_name, _plots))
+rst_epilog = ''.join(f'\n.. |{name}| replace:: {value}\n'
+                     for name, value in _figures().items())

@@ -219,9 +219,11 @@ def _id(page: str) -> str:
     return osp.relpath(page, ROOT)
 
 
+# Pages that run the bundled LLM take a minute of CPU.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize('page', PAGES, ids=_id)
 def test_page_runs(page, tmp_path, tiny_lgir_home):
-    proc = run_page(page, str(tmp_path), tiny_lgir_home, timeout=280)
+    proc = run_page(page, str(tmp_path), tiny_lgir_home, timeout=880)
     assert proc.returncode == 0, proc.stderr[-5000:]
 
 
