@@ -47,6 +47,9 @@ html_theme_options = {
     'show_toc_level': 2,
 }
 html_show_sourcelink = False
+html_css_files = ['results.css']
+# The results pages have no sub-pages: their tables get the left column.
+html_sidebars = {'benchmarks': [], 'when_lgir_helps': []}
 
 add_module_names = False
 autodoc_member_order = 'bysource'
