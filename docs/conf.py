@@ -83,7 +83,7 @@ RESULTS = {
         'quality_groups.png': 'NDCG@5 by training interactions per user',
         'quality_gains.png': 'LGIR against every other model',
     },
-    'speed': {},
+    'speed': {'speed.png': 'Scale sweep on synthetic graphs'},
     'density': {'density_gains.png': 'lgir minus the strongest baseline'},
     'fabrication': {},
     'llm_speed': {},

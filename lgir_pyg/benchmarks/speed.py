@@ -377,6 +377,7 @@ def run_speed(
     write_json(osp.join(output_dir, 'speed.json'), result)
     with open(osp.join(output_dir, 'speed.md'), 'w') as f:
         f.write(format_speed(result))
+    plot_speed(result, osp.join(output_dir, 'speed.png'))
     return result
 
 
@@ -484,3 +485,66 @@ def format_speed(result: Dict[str, Any]) -> str:
         "step."
     ]
     return '\n'.join(lines) + '\n'
+
+
+def plot_speed(result: Dict[str, Any], path: str):
+    r"""Draws a :func:`run_speed` result to :obj:`path`: one training
+    epoch of each model on the real graph, on each propagation path (the
+    path :obj:`propagation="auto"` picks outlined, its runs as dots), and
+    the epoch of each swept model against the training edges of each scale
+    (log-log), beside the time that grows linearly from the smallest
+    scale. Returns the :class:`matplotlib.figure.Figure`."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    epoch = result['epoch']
+    width = 0.8 / len(PROPAGATIONS)
+    for i, path_name in enumerate(PROPAGATIONS):
+        x = [k + (i - (len(PROPAGATIONS) - 1) / 2) * width
+             for k in range(len(epoch))]
+        left.bar(x, [row['paths_s'][path_name] for row in epoch.values()],
+                 width, label=path_name, color=f'C{i}',
+                 edgecolor=['black' if row['propagation'] == path_name else
+                            'none' for row in epoch.values()],
+                 linewidth=1.5)
+        for xi, row in zip(x, epoch.values()):
+            if row['propagation'] == path_name:
+                left.plot([xi] * len(row['runs_s']), row['runs_s'], '.',
+                          color='black', markersize=4)
+    left.set_xticks(range(len(epoch)))
+    left.set_xticklabels(list(epoch))
+    left.set_ylabel('seconds per epoch')
+    graph = result['graph']
+    left.set_title(f"one epoch, {graph['num_users']:,} users, "
+                   f"{graph['num_edges']:,} training edges (outlined: "
+                   "auto)", fontsize=9)
+    left.legend(title='propagation', fontsize=8)
+
+    for i, name in enumerate(dict.fromkeys(r['model']
+                                           for r in result['sweep'])):
+        rows = [r for r in result['sweep'] if r['model'] == name]
+        edges = [r['num_edges'] for r in rows]
+        seconds = [r['epoch_s'] for r in rows]
+        right.plot(edges, seconds, 'o-', color=f'C{i}', label=name)
+        right.plot(edges, [seconds[0] * e / edges[0] for e in edges], '--',
+                   color=f'C{i}', linewidth=0.8,
+                   label=f'{name}, linear from x{rows[0]["scale"]}')
+        for r in rows:
+            right.annotate(f"x{r['scale']}", (r['num_edges'], r['epoch_s']),
+                           textcoords='offset points', xytext=(4, -10),
+                           fontsize=8)
+    right.set_xscale('log')
+    right.set_yscale('log')
+    right.set_xlabel('training edges (log scale)')
+    right.set_ylabel('seconds per epoch (log scale)')
+    right.set_title('scale sweep on synthetic graphs', fontsize=9)
+    right.legend(fontsize=8)
+    fig.suptitle(f"Training speed, torch.set_num_threads("
+                 f"{result['torch_num_threads']}), device "
+                 f"{result['device']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return fig

@@ -1,13 +1,17 @@
 import json
+import os.path as osp
 
 import pytest
 import torch
 from torch_geometric.data import HeteroData
 
-from lgir_pyg.benchmarks.speed import random_text, run_speed, synthetic_graph
+from lgir_pyg.benchmarks.speed import (plot_speed, random_text, run_speed,
+                                       synthetic_graph)
 from lgir_pyg.models import MODELS
 
 EDGE_TYPE = ('user', 'interacts', 'job')
+RESULTS = osp.join(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))), 'benchmarks', 'results')
 
 
 def degree_graph(num_users: int = 40, num_jobs: int = 60) -> HeteroData:
@@ -113,3 +117,26 @@ def test_run_speed(tmp_path):
     assert '| lgir | x2 | 80 | 120 |' in text
     assert 'torch.set_num_threads(1)' in text
     assert text.count('reached') == len(goals) == 1 + 2 * len(swept)
+    assert (tmp_path / 'speed.png').stat().st_size > 1000
+
+
+def test_plot_speed(tmp_path):
+    with open(osp.join(RESULTS, 'speed.json')) as f:
+        result = json.load(f)
+    fig = plot_speed(result, str(tmp_path / 'speed.png'))
+    assert (tmp_path / 'speed.png').stat().st_size > 1000
+    epochs, sweep = fig.axes
+    # One bar per model and path, the auto path outlined.
+    bars = [(p.get_height(), p.get_edgecolor()[3] > 0)
+            for p in epochs.patches]
+    assert sorted(bars) == sorted(
+        (row['paths_s'][path], row['propagation'] == path)
+        for path in ('full', 'batch') for row in result['epoch'].values())
+    # Each swept model's epochs against its edges, and the linear line.
+    measured, linear = sweep.lines[:2]
+    rows = [r for r in result['sweep']
+            if r['model'] == result['sweep'][0]['model']]
+    assert list(measured.get_xdata()) == [r['num_edges'] for r in rows]
+    assert list(measured.get_ydata()) == [r['epoch_s'] for r in rows]
+    assert linear.get_ydata()[-1] == pytest.approx(
+        rows[0]['epoch_s'] * rows[-1]['num_edges'] / rows[0]['num_edges'])
