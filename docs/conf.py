@@ -184,10 +184,6 @@ def _slug(text: str) -> str:
     return re.sub(r'\W+', '_', text.replace('+', 'plus')).strip('_').lower()
 
 
-def _interval(d: dict) -> str:
-    return f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
-
-
 def _figures() -> Dict[str, str]:
     r"""The figures the pages quote, by name, from the committed results
     (quality.json, density.json): a page writes ``|name|``, never a number
@@ -205,6 +201,8 @@ def _figures() -> Dict[str, str]:
     * ``quality_*``, ``density_*``: how the benchmarks were run and the
       density sweep's figures.
     """
+    from lgir_pyg.evaluation import format_difference
+
     quality, density = _results('quality'), _results('density')
     summary, comp = quality['summary'], quality['comparisons']
     best, vs = comp['strongest_baseline'], comp['lgir_vs']
@@ -227,7 +225,7 @@ def _figures() -> Dict[str, str]:
         for name in [_slug(model)] + (['best'] if model == best else []):
             out[f'rel_{name}'] = f"{all_['mean'] / all_['b']:+.1%}"
             for slice_name, d in parts.items():
-                out[f'vs_{name}_{_slug(slice_name)}'] = _interval(d)
+                out[f'vs_{name}_{_slug(slice_name)}'] = format_difference(d)
     for kind in ('all', 'warm', 'cold'):
         out[f'ndcg_best_{kind}'] = out[f'ndcg_{_slug(best)}_{kind}']
     for goal, g in quality['goals'].items():

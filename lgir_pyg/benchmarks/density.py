@@ -113,14 +113,10 @@ def run_density(
     return result
 
 
-def _interval(d: Dict[str, Any]) -> str:
-    if d['num_examples'] == 0:
-        return 'n/a'
-    return f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
-
-
 def format_density(result: Dict[str, Any]) -> str:
     r"""The markdown tables of a :func:`run_density` result."""
+    from lgir_pyg.evaluation.paired import format_difference
+
     points = result['points']
     models = result['models']
     tuned = (f"hyper-parameters chosen on validation with "
@@ -160,7 +156,7 @@ def format_density(result: Dict[str, Any]) -> str:
         reached = 'yes' if g['all']['a'] >= g['all']['b'] else 'no'
         lines.append(f"| {p['density']:g} | {p['strongest_baseline']} | "
                      f'{rel:+.1%} | ' + ' | '.join(
-                         _interval(g[s]) for s in slices) +
+                         format_difference(g[s]) for s in slices) +
                      f' | {reached} |')
     reached = sum(p['gain']['all']['a'] >= p['gain']['all']['b']
                   for p in points)

@@ -11,7 +11,8 @@ from lgir_pyg.benchmarks.timing import command, machine, write_json
 from lgir_pyg.config import load_config
 from lgir_pyg.datasets.graph import interaction_edge_type
 from lgir_pyg.datasets.stats import group_of
-from lgir_pyg.evaluation import Evaluator, paired_difference
+from lgir_pyg.evaluation import (Evaluator, format_difference,
+                                 paired_difference)
 from lgir_pyg.io import atomic_open
 from lgir_pyg.training.tune import search_space, tune
 
@@ -347,7 +348,7 @@ def goals(summary: Dict[str, Any],
         d = vs[best][slice_name]
         value = d['a'] / d['b'] if d['b'] else float('inf')
         return {'figure': f"{value:.3f}x {best} ({d['a']:.4f} vs "
-                          f"{d['b']:.4f}, paired {_interval(d)})",
+                          f"{d['b']:.4f}, paired {format_difference(d)})",
                 'reached': value >= factor and d['ci_low'] > 0}
 
     if best is not None:
@@ -379,14 +380,10 @@ def goals(summary: Dict[str, Any],
             continue
         parts = [vs[other][g] for g in ('1', '2')]
         out[f'{label} on 1 and 2 interactions'] = {
-            'figure': '; '.join(f'{g}: {_interval(d)}'
+            'figure': '; '.join(f'{g}: {format_difference(d)}'
                                 for g, d in zip(('1', '2'), parts)),
             'reached': all(d['ci_low'] > 0 for d in parts)}
     return out
-
-
-def _interval(d: Dict[str, Any]) -> str:
-    return f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
 
 
 def _cell(stat: Dict[str, Any]) -> str:
@@ -521,7 +518,8 @@ def format_comparisons(result: Dict[str, Any]) -> List[str]:
         d = parts['all']
         rel = _relative(d['mean'], d['b'])
         lines.append(f"| {other} | {rel} | {d['seed_std']:.4f} | " +
-                     ' | '.join(_interval(parts[name]) for name in slices)
+                     ' | '.join(format_difference(parts[name])
+                                for name in slices)
                      + ' |')
     tuning = result.get('tuning') or {}
     if tuning:

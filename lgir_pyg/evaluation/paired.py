@@ -60,3 +60,12 @@ def paired_difference(a: Sequence[Tensor], b: Sequence[Tensor],
         'num_worse': int((diff < 0).sum()),
         'num_examples': n,
     }
+
+
+def format_difference(d: Dict[str, Any]) -> str:
+    r"""A :func:`paired_difference` as reports print it, the mean with its
+    interval: :obj:`"+0.0056 [+0.0005, +0.0108]"`; :obj:`"n/a"` without
+    examples."""
+    if d['num_examples'] == 0:
+        return 'n/a'
+    return f"{d['mean']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from lgir_pyg.evaluation import bootstrap_interval, paired_difference
+from lgir_pyg.evaluation import (bootstrap_interval, format_difference,
+                                 paired_difference)
 
 
 def test_paired_difference():
@@ -33,3 +34,15 @@ def test_bootstrap_interval():
         diff, 500, seed=1)
     constant = torch.full((10, ), 0.25)
     assert bootstrap_interval(constant) == pytest.approx((0.25, 0.25))
+
+
+def test_format_difference():
+    # Every example 0.25 better: the interval is the point itself.
+    d = paired_difference([torch.full((10, ), 0.75)], [torch.full((10, ),
+                                                                  0.5)])
+    assert format_difference(d) == '+0.2500 [+0.2500, +0.2500]'
+    d = paired_difference([torch.tensor([0.0, 0.1])],
+                          [torch.tensor([0.1, 0.1])])
+    assert format_difference(d).startswith('-0.0500 [-0.')
+    empty = paired_difference([torch.tensor([])], [torch.tensor([])])
+    assert format_difference(empty) == 'n/a'
