@@ -136,6 +136,49 @@ def _models_table() -> str:
             '   * - Name\n     - User texts\n     - Model\n' + rows)
 
 
+# The method page's table of defaults: each step, its class and the
+# arguments shown; the values come from the signatures.
+DEFAULTS = (
+    ('split', 'lgir_pyg.transforms.PerUserSplit',
+     ('strategy', 'val_ratio', 'test_ratio', 'seed')),
+    ('prompts', 'lgir_pyg.llm.ResumePrompts',
+     ('mode', 'k', 'max_text_chars', 'max_job_chars')),
+    ('LLM', 'lgir_pyg.llm.HFTextGenerator',
+     ('model', 'max_new_tokens', 'temperature', 'no_repeat_ngram_size',
+      'batch_size', 'dtype')),
+    ('encoder', 'lgir_pyg.text.SentenceTransformerEncoder',
+     ('model_name_or_path', 'batch_size', 'normalize')),
+    ('GAN', 'lgir_pyg.nn.GANRefine',
+     ('hidden_channels', 'num_layers', 'thresholds', 'k1', 'k2',
+      'quantiles', 'identity_weight', 'select')),
+    ('text-only LGIR', 'lgir_pyg.nn.LGIR',
+     ('embedding_dim', 'num_layers', 'fusion', 'use_id', 'self_loops',
+      'text_init')),
+    ('hybrid LGIR', 'lgir_pyg.nn.HybridLGIR',
+     ('id_dim', 'id_layers', 'text_layers', 'id_lr_scale', 'id_init',
+      'refine_at')),
+    ('training', 'lgir_pyg.training.Trainer',
+     ('epochs', 'batch_size', 'lr', 'lambda_gan', 'patience', 'monitor',
+      'propagation')),
+)
+
+
+def _defaults_table() -> str:
+    import importlib
+    import inspect
+
+    rows = []
+    for step, path, names in DEFAULTS:
+        module, _, name = path.rpartition('.')
+        params = inspect.signature(getattr(importlib.import_module(module),
+                                           name)).parameters
+        values = ', '.join(f'``{n}={params[n].default!r}``' for n in names)
+        rows.append(f'   * - {step}\n     - :class:`~{path}`\n'
+                    f'     - {values}\n')
+    return ('.. list-table::\n   :header-rows: 1\n   :widths: 15 25 60\n\n'
+            '   * - Step\n     - Class\n     - Defaults\n' + ''.join(rows))
+
+
 def _result_snippet(name: str, plots: Dict[str, str]) -> str:
     # The Markdown results file as MyST (real tables), its own title left
     # out (the page's section names it), and each plot after the section
@@ -266,6 +309,7 @@ if _columns is None:
 else:
     os.environ['COLUMNS'] = _columns
 _write('models.rst', _models_table())
+_write('defaults.rst', _defaults_table())
 for _name, _plots in RESULTS.items():
     _write(f'{_name}.rst', _result_snippet(_name, _plots))
 rst_epilog = ''.join(f'\n.. |{name}| replace:: {value}\n'
