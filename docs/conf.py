@@ -139,7 +139,7 @@ def _models_table() -> str:
 # The method page's table of defaults: each step, its class and the
 # arguments shown; the values come from the signatures.
 DEFAULTS = (
-    ('split', 'lgir_pyg.transforms.PerUserSplit',
+    ('split', 'lgir_pyg.datasets.PerUserSplit',
      ('strategy', 'val_ratio', 'test_ratio', 'seed')),
     ('prompts', 'lgir_pyg.llm.ResumePrompts',
      ('mode', 'k', 'max_text_chars', 'max_job_chars')),
