@@ -86,7 +86,9 @@ RESULTS = {
     'speed': {'speed.png': 'Scale sweep on synthetic graphs'},
     'density': {'density_gains.png': 'lgir minus the strongest baseline'},
     'fabrication': {},
+    'resumes_sample': {},
     'llm_speed': {},
+    'cli_startup': {},
 }
 
 
