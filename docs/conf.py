@@ -66,6 +66,9 @@ napoleon_use_rtype = False
 napoleon_custom_sections = ['Shapes']
 
 nitpicky = False
+# Quotes and ellipses only: '--' stays two hyphens, as in '--help' in the
+# results files' plain text.
+smartquotes_action = 'qe'
 # The results files are included under the Benchmarks page's own sections,
 # without their '#' titles: their headings start at '##' by design.
 suppress_warnings = ['myst.header']
