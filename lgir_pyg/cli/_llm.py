@@ -72,7 +72,7 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument('--retries', type=non_negative_int, default=None,
                        help='new attempts at an answer that does not fit '
                        'the resume format or that the server garbled '
-                       '(default: 1)')
+                       '(default: 0: the greedy answer is repaired)')
     group.add_argument('--max-unusable', type=probability, default=None,
                        dest=_dest('max-unusable'), metavar='SHARE',
                        help='the run fails if more than this share of the '

@@ -156,8 +156,10 @@ class CachedGenerator:
         format (ResumeFormat, optional): The answer format; :obj:`None`
             returns raw answers. (default: :obj:`ResumeFormat()`)
         retries (int, optional): Extra attempts for an answer that is a
-            backend error or does not fit :obj:`format`.
-            (default: :obj:`1`)
+            backend error or does not fit :obj:`format`. No retry by default:
+            with the bundled 135M model a sampled retry fitted 2 of 13
+            failing answers, no better than the repaired greedy ones, at
+            the cost of a first pass. (default: :obj:`0`)
         max_unusable (float, optional): The largest share of unusable
             answers a run may end with. (default: :obj:`0.2`)
         show_progress (bool, optional): Print on stderr how many answers
@@ -168,7 +170,7 @@ class CachedGenerator:
     def __init__(self, generator: TextGenerator,
                  cache: Optional[GenerationCache] = None,
                  format: Optional[ResumeFormat] = ResumeFormat(),
-                 retries: int = 1, max_unusable: float = 0.2,
+                 retries: int = 0, max_unusable: float = 0.2,
                  show_progress: bool = True) -> None:
         if retries < 0:
             raise UsageError(f"'retries' must be non-negative (got "
@@ -290,7 +292,7 @@ class CachedGenerator:
                     if problem is None:
                         self.details[i]['repaired'] = None
                         yield i, (out.text if self.format is None else
-                                  self.format.finish(out))
+                                  self.format.finish(out, prompts[i]))
                     else:
                         failing.append(i)
                         last[i] = out, problem

@@ -120,6 +120,71 @@ def dangling_lines(resume: str) -> List[str]:
             if dangling_end(line.split(':', 1)[-1])]
 
 
+
+def trim_dangling(text: str) -> str:
+    r""":obj:`text` without the unfinished words at its end (see
+    :func:`dangling_end`): :obj:`"retail jobs in"` -> :obj:`"retail
+    jobs"`, :obj:`"Proficient in"` -> :obj:`""`."""
+    words = text.rstrip(' .,;:').split()
+    while words and dangling_end(' '.join(words)):
+        words.pop()
+    return ' '.join(words).rstrip(' ,;:')
+
+
+def _word_keys(item: str) -> List[str]:
+    # Content words by their first 5 letters: "florist", "florists" and
+    # "floristry" are one word here.
+    return [w[:5] for w in content_words(item)]
+
+
+def degenerate_items(items: Sequence[str], max_same_head: int = 2
+                     ) -> List[int]:
+    r"""The positions of the items of a list that make it degenerate, the
+    lists small models fall into: an item whose content words all occur in
+    an earlier item, or whose words an earlier item all has
+    (:obj:`"florist, florists"`, :obj:`"acting, acting in movies"`), and
+    every item after the first :obj:`max_same_head` that start with the
+    same content word (:obj:`"street marketing, street art, street
+    food"`). Words count by their first 5 letters (see
+    :func:`content_words`); items without a content word are not judged
+    here."""
+    out, kept, heads = [], [], {}
+    for i, item in enumerate(items):
+        keys = set(_word_keys(item))
+        if not keys:
+            continue
+        head = _word_keys(item)[0]
+        if any(keys <= k or k <= keys for k in kept) or heads.get(
+                head, 0) >= max_same_head:
+            out.append(i)
+            continue
+        kept.append(keys)
+        heads[head] = heads.get(head, 0) + 1
+    return out
+
+
+def list_items(line: str) -> List[str]:
+    r"""The items of a resume line's content: its parts between
+    :obj:`,` and :obj:`;`, where a part of capitalised words only stays
+    with an item that ends on one (a place, :obj:`"jobs in Austin,
+    Texas"`; a name, :obj:`"Toys R Us, Inc"`)."""
+    items: List[str] = []
+    for part in re.split(r'[,;]', line):
+        part = part.strip()
+        if not part:
+            continue
+        if items and _is_name(part) and _is_name(items[-1].split()[-1]):
+            items[-1] += ', ' + part
+        else:
+            items.append(part)
+    return items
+
+
+def _is_name(text: str) -> bool:
+    return all(w[0].isupper() or w in ('of', 'the', '&')
+               for w in text.split())
+
+
 # Degrees, named so that a mention can be looked up in the sources.
 DEGREE_WORDS = ('master', 'bachelor', 'degree', 'diploma', 'doctorate',
                 'mba', 'phd')
@@ -251,7 +316,8 @@ def invented_durations(resume: str, sources: Iterable[str]) -> Set[str]:
 def resume_quality(resumes: List[str], own_texts: List[str],
                    items: List[List[str]],
                    out_of_tokens: Optional[List[bool]] = None,
-                   experience: Optional[List[str]] = None
+                   experience: Optional[List[str]] = None,
+                   generated: Optional[List[str]] = None
                    ) -> Dict[str, float]:
     r"""The rates a set of completed resumes is judged by, each the share
     of :obj:`len(resumes)` users whose resume has it, with the sources of
@@ -270,6 +336,9 @@ def resume_quality(resumes: List[str], own_texts: List[str],
     * :obj:`viewed_as_experience`: the experience section
       (:obj:`experience[i]`, if given) holds words of the items and not of
       the user's own text,
+    * :obj:`degenerate`: a line of the generated part of the resume
+      (:obj:`generated[i]`, if given) is a degenerate list
+      (:func:`degenerate_items`),
     * :obj:`fabrication`: pooled over content words, the share of all the
       resumes' content words that their own sources lack. An empty resume
       adds no word, so it neither lowers nor raises it.
@@ -314,4 +383,8 @@ def resume_quality(resumes: List[str], own_texts: List[str],
         out['viewed_as_experience'] = share(
             viewed_as_experience(e, own, its)
             for e, own, its in zip(experience, own_texts, items))
+    if generated is not None:
+        out['degenerate'] = share(
+            any(degenerate_items(list_items(line.split(':', 1)[-1]))
+                for line in g.split('\n')) for g in generated)
     return out

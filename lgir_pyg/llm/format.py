@@ -1,72 +1,95 @@
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Optional, Sequence, Set, Tuple
 
 from lgir_pyg.llm.fabrication import (NOT_STATED, content_words,
-                                      dangling_end, has_loop,
-                                      invented_degrees, invented_employers,
-                                      invented_titles, ungrounded_words,
-                                      viewed_as_experience)
+                                      dangling_end, degenerate_items,
+                                      employers, has_loop, invented_degrees,
+                                      invented_employers, invented_titles,
+                                      list_items, trim_dangling,
+                                      ungrounded_words)
 from lgir_pyg.llm.generators import DEFAULT_SECTIONS, Completion
-from lgir_pyg.llm.prompts import prompt_facts
+from lgir_pyg.llm.prompts import prompt_facts, stated_section
 
 
 class ResumeFormat:
     r"""The structure of a completed resume: one line per section, each
-    started by its header (:obj:`"Experience: ..."`,
-    :obj:`"Likely skills: ..."`, :obj:`"Interests: ..."`), and what its
-    lines may say given the prompt's facts (the user's own text and the
-    items listed, see :func:`~lgir_pyg.llm.prompts.prompt_facts`).
+    started by its header. What the user wrote is a fact to copy, not to
+    generate: the :obj:`copied` sections (:obj:`"Experience: ..."`) are
+    taken from the user's own text in the prompt by a rule
+    (:func:`~lgir_pyg.llm.prompts.stated_section`: the part of the text
+    under the same header, verbatim and cleaned; :obj:`"not stated"` if
+    there is none). The LLM writes only the other :obj:`sections`
+    (:obj:`"Likely skills: ..."`, :obj:`"Interests: ..."`), which need
+    inference, and their lines are checked against the prompt's facts (the
+    user's own text and the items listed, see
+    :func:`~lgir_pyg.llm.prompts.prompt_facts`).
 
     :meth:`validate` says why a generated answer does not fit: a missing or
-    empty section, a cut-off, a loop, and, with the prompt, an item (a part
-    between :obj:`,` or :obj:`;`) that ends unfinished ("Proficient in"),
-    names a degree, title or employer the facts do not have, is made of
-    words of the prompt's examples or instruction that the facts lack, or,
-    in an
-    :obj:`own_sections` section, presents what the user only interacted
-    with as their own (a viewed job as experience).
-    An item without a content word ("no experience") or said twice does not
+    empty section, a cut-off, a loop, and, with the prompt, an item (see
+    :func:`~lgir_pyg.llm.fabrication.list_items`) that ends unfinished
+    ("Proficient in"), names a degree, title or employer the facts do not
+    have, is made of words of the prompt's examples or instruction that
+    the facts lack, or has a capitalised word (a name) that only the
+    examples have or, after its first word, that the facts lack. An item
+    without a content word ("no experience"), one that starts with a
+    joining word or a preposition, one of more than :obj:`max_item_words`
+    words (a sentence), one with a word twice in a row ("job jobs"), one
+    that names an employer (where the user worked is copied, not
+    written), one said twice, and a degenerate list (an item that repeats
+    another's words, more than :obj:`max_same_head` items on the same head
+    word, see :func:`~lgir_pyg.llm.fabrication.degenerate_items`) do not
     fit either. :class:`~lgir_pyg.llm.CachedGenerator` then retries the
-    answer and finally falls back to :meth:`repair` of the first answer,
-    which drops such items, trims unfinished ends and says
-    :obj:`"not stated"` for what is left empty. A resume with nothing
-    stated is the empty string.
+    answer (if asked to) and finally falls back to :meth:`repair` of the
+    first answer, which drops such items, trims unfinished ends and says
+    :obj:`"not stated"` for what is left empty. The resume puts the copied
+    sections first; a resume with nothing stated is the empty string.
 
     Args:
-        sections (Sequence[str], optional): The section names, in order.
-            (default: :obj:`("Experience", "Likely skills", "Interests")`)
+        sections (Sequence[str], optional): The sections the LLM writes,
+            in order. (default: :obj:`("Likely skills", "Interests")`)
+        copied (Sequence[str], optional): The sections copied from the
+            user's own text, in order. (default: :obj:`("Experience",)`)
         min_chars (int, optional): Letters a section needs to count as
             written. (default: :obj:`3`)
-        own_sections (Sequence[str], optional): Sections that state only
-            what the user wrote about themselves.
-            (default: :obj:`("Experience",)`)
+        max_same_head (int, optional): Items of a line that may start
+            with the same content word. (default: :obj:`2`)
+        max_item_words (int, optional): Words an item may have.
+            (default: :obj:`6`)
     """
     def __init__(self, sections: Sequence[str] = tuple(
-            h.rstrip(':') for h in DEFAULT_SECTIONS), min_chars: int = 3,
-            own_sections: Sequence[str] = ('Experience',)) -> None:
+            h.rstrip(':') for h in DEFAULT_SECTIONS),
+            copied: Sequence[str] = ('Experience',), min_chars: int = 3,
+            max_same_head: int = 2, max_item_words: int = 6) -> None:
         self.sections = tuple(s.rstrip(':').strip() for s in sections)
+        self.copied = tuple(s.rstrip(':').strip() for s in copied
+                            if s not in self.sections)
         self.min_chars = min_chars
-        self.own_sections = tuple(s for s in own_sections
-                                  if s in self.sections)
-        names = '|'.join(re.escape(s) for s in self.sections)
-        # A header at a line start, maybe dressed as markdown.
+        self.max_same_head = max_same_head
+        self.max_item_words = max_item_words
+        # A header at a line start, maybe dressed as markdown; the copied
+        # ones are known so that an answer that writes one anyway does not
+        # run into the section before.
+        names = '|'.join(re.escape(s) for s in self.copied + self.sections)
         self._header = re.compile(
             rf'^[\s#*\-]*({names})[\s*]*:[\s*]*', re.IGNORECASE | re.MULTILINE)
 
     @property
     def version(self) -> str:
-        return (f"sections-v2:{'/'.join(self.sections)}:{self.min_chars}:"
-                f"{'/'.join(self.own_sections)}")
+        return (f"sections-v3:{'/'.join(self.copied)}:"
+                f"{'/'.join(self.sections)}:{self.min_chars}:"
+                f'{self.max_same_head}:{self.max_item_words}')
 
     @property
     def headers(self) -> tuple:
+        r"""The headers of the lines the LLM writes."""
         return tuple(f'{s}:' for s in self.sections)
 
     def parse(self, text: str) -> Dict[str, str]:
-        r"""The sections found in :obj:`text` (first occurrence of each),
-        their content on one line with runs of whitespace and trailing
-        separators removed."""
-        by_name = {s.lower(): s for s in self.sections}
+        r"""The generated sections found in :obj:`text` (first occurrence
+        of each), their content on one line with runs of whitespace and
+        trailing separators removed; a copied section in :obj:`text` is
+        left out."""
+        by_name = {s.lower(): s for s in self.copied + self.sections}
         marks = list(self._header.finditer(text))
         out: Dict[str, str] = {}
         for mark, after in zip(marks, marks[1:] + [None]):
@@ -75,20 +98,27 @@ class ResumeFormat:
             content = ' '.join(text[mark.end():end].split()).strip(' ,;:')
             if _NOTHING.match(content):
                 content = NOT_STATED
-            out.setdefault(name, content)
+            if name in self.sections:
+                out.setdefault(name, content)
         return out
 
     def _written(self, content: Optional[str]) -> bool:
         return content is not None and sum(
             c.isalpha() for c in content) >= self.min_chars
 
-    def _item_problem(self, item: str, section: str, facts: '_Facts'
-                      ) -> Optional[str]:
+    def _item_problem(self, item: str, facts: '_Facts') -> Optional[str]:
         # Why one item may not stand, given the prompt's facts.
         if not content_words(item) or _NOTHING.match(item):
             return 'empty words'  # "no experience", "not specified".
-        if item.split()[0].lower() in _JOINING:
+        words = item.split()
+        if words[0].lower() in _JOINING:
             return 'fragment'  # "but mentioned in the description".
+        if len(words) > self.max_item_words:
+            return 'long item'  # A sentence, not a skill or an interest.
+        if _TWICE.search(item):
+            return 'repeated word'  # "cashier job jobs".
+        if employers(item):
+            return 'employer'  # Where they worked is copied, not written.
         sources = facts.sources
         for name, found in (
                 ('degree', invented_degrees(item, sources)),
@@ -96,14 +126,18 @@ class ResumeFormat:
                 ('employer', invented_employers(item, sources))):
             if found:
                 return f'invented {name} {sorted(found)[0]!r}'
-        if section in self.own_sections and viewed_as_experience(
-                item, facts.own, facts.items):
-            return 'interaction as experience'
-        # Only words of the examples or the instruction, none of the facts.
+        # Only words of the examples or the instruction, none of the facts,
+        # or a name of the examples ("jobs in Dallas").
         ungrounded = ungrounded_words(item, sources)
-        if len(ungrounded) == len(content_words(item)) and set(
-                ungrounded) <= facts.template_words:
+        names = set(ungrounded_words(' '.join(
+            w for w in words if w[0].isupper()), sources))
+        if set(ungrounded) <= facts.template_words and len(ungrounded) == \
+                len(content_words(item)) or names & facts.template_words:
             return 'copied from the prompt'
+        # A name the facts do not have; an item may start with a capital.
+        if set(ungrounded_words(' '.join(
+                w for w in words[1:] if w[0].isupper()), sources)):
+            return 'invented name'
         return None
 
     def validate(self, completion: Completion,
@@ -125,34 +159,45 @@ class ResumeFormat:
         for name in self.sections:
             if parsed[name] == NOT_STATED:
                 continue
-            items = _items(parsed[name])
+            items = list_items(parsed[name])
             if len(set(i.lower() for i in items)) < len(items):
                 return f'repeated item in {name}'
             for item in items:
                 if dangling_end(item):
                     return f'unfinished {name}'
-                problem = self._item_problem(item, name, facts)
+                problem = self._item_problem(item, facts)
                 if problem is not None:
                     return f'{problem} in {name}'
+            if degenerate_items(items, self.max_same_head):
+                return f'degenerate list in {name}'
         return None
 
     def render(self, sections: Dict[str, str]) -> str:
-        r"""The resume text of parsed :obj:`sections`: one line per
-        section, :obj:`"not stated"` for a missing one, and the empty
-        string if none is stated."""
+        r"""The resume text of :obj:`sections` (copied and generated): one
+        line per section, :obj:`"not stated"` for a missing one, and the
+        empty string if none is stated."""
+        names = self.copied + self.sections
         if all(sections.get(name, NOT_STATED) == NOT_STATED
-               for name in self.sections):
+               for name in names):
             return ''
         return '\n'.join(f'{name}: {sections.get(name) or NOT_STATED}'
-                         for name in self.sections)
+                         for name in names)
+
+    def copy_sections(self, prompt: Optional[str]) -> Dict[str, str]:
+        r"""The copied sections of the user of :obj:`prompt`, taken from
+        their own text (see :func:`~lgir_pyg.llm.prompts.stated_section`);
+        none without a prompt."""
+        own = prompt_facts(prompt)[0] if prompt else ''
+        return {name: stated_section(own, f'{name}:') or NOT_STATED
+                for name in self.copied}
 
     def repair(self, completion: Completion,
                prompt: Optional[str] = None) -> str:
         r"""The fallback for an answer that failed every attempt: keeps the
         written sections (a cut-off one up to its last complete item or
         sentence) and, with the :obj:`prompt`, only their items that fit
-        its facts, with unfinished ends trimmed; says :obj:`"not stated"`
-        for the rest."""
+        its facts and keep the list from being degenerate, with unfinished
+        ends trimmed; says :obj:`"not stated"` for the rest."""
         parsed = self.parse(completion.text)
         if completion.finish_reason == 'length' and parsed:
             # Only the last written section can be the cut one.
@@ -161,45 +206,40 @@ class ResumeFormat:
             cut = max(content.rfind(c) for c in ',;.')
             parsed[last] = content[:cut].strip(' ,;') if cut > 0 else ''
         facts = None if prompt is None else _Facts(prompt)
-        out = {}
+        out = self.copy_sections(prompt)
         for name, content in parsed.items():
             if not self._written(content) or has_loop(content):
                 continue
             if facts is not None and content != NOT_STATED:
-                kept = [item for item in map(_trim, _items(content))
-                        if self._written(item) and self._item_problem(
-                            item, name, facts) is None]
-                content = ', '.join(dict.fromkeys(kept))
+                kept = list(dict.fromkeys(
+                    item for item in map(trim_dangling, list_items(content))
+                    if self._written(item) and self._item_problem(
+                        item, facts) is None))
+                dropped = set(degenerate_items(kept, self.max_same_head))
+                content = ', '.join(item for i, item in enumerate(kept)
+                                    if i not in dropped)
             if self._written(content):
                 out[name] = content
         return self.render(out)
 
-    def finish(self, completion: Completion) -> str:
-        r"""The resume text of a valid :obj:`completion`."""
-        return self.render(self.parse(completion.text))
+    def finish(self, completion: Completion,
+               prompt: Optional[str] = None) -> str:
+        r"""The resume of a valid :obj:`completion` of :obj:`prompt`."""
+        return self.render({**self.copy_sections(prompt),
+                            **self.parse(completion.text)})
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({', '.join(self.sections)})"
+        return (f"{self.__class__.__name__}("
+                f"{', '.join(self.copied + self.sections)})")
 
 
 # Ways of saying "not stated", and words that cannot start an item.
 _NOTHING = re.compile(r'^(not (stated|listed|specified|mentioned|given|'
                       r'provided|available)|none|n/a|unknown)\.?$',
                       re.IGNORECASE)
+_TWICE = re.compile(r'\b(\w{3,}?)s?\s+\1s?\b', re.IGNORECASE)
 _JOINING = frozenset('but and or nor however although though because so '
-                     'yet'.split())
-
-
-def _items(content: str) -> List[str]:
-    return [i.strip() for i in re.split(r'[,;]', content) if i.strip()]
-
-
-def _trim(item: str) -> str:
-    # Drops unfinished words from the end ("Proficient in" -> "").
-    words = item.rstrip(' .').split()
-    while words and dangling_end(' '.join(words)):
-        words.pop()
-    return ' '.join(words)
+                     'yet in at on of for to from with by as'.split())
 
 
 class _Facts:

@@ -6,14 +6,16 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence
 from typing import Tuple
 
 from lgir_pyg.errors import UsageError
+from lgir_pyg.llm.prompts import prompt_messages
 
 DEFAULT_MODEL = 'smollm2-135m-instruct-q4_1'
 DEFAULT_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
 DEFAULT_SYSTEM_PROMPT = ('You write short, factual resumes from the facts '
                          'you are given, and nothing else.')
-# The lines of a resume, as the default prompts ask for them: what the
-# person wrote they did, then what their text and interactions suggest.
-DEFAULT_SECTIONS = ('Experience:', 'Likely skills:', 'Interests:')
+# The lines the LLM writes, as the default prompts ask for them: what the
+# person's text and interactions suggest (what they wrote they did is
+# copied, see ResumeFormat).
+DEFAULT_SECTIONS = ('Likely skills:', 'Interests:')
 
 
 class Completion(NamedTuple):
@@ -111,15 +113,18 @@ class HFTextGenerator(TextGenerator):
     r"""Generates with any Hugging Face causal LM through
     :obj:`transformers`: a hub id, a local folder, or a GGUF file
     (:obj:`gguf_file`, needs the :obj:`gguf` package). Prompts go through
-    the model's chat template with :obj:`system_prompt`; batches are
-    left-padded; decoding is greedy unless :obj:`temperature > 0`. The model
-    loads on the first :meth:`generate`, so a fully cached run never loads
-    it.
+    the model's chat template with :obj:`system_prompt`, their worked
+    examples as earlier turns
+    (:func:`~lgir_pyg.llm.prompts.prompt_messages`); the beginning that a
+    batch's prompts share (system message, examples) is computed once for
+    the batch, and the rest of each prompt is left-padded; decoding is
+    greedy unless :obj:`temperature > 0`. The model loads on the first
+    :meth:`generate`, so a fully cached run never loads it.
 
     Small models drift, loop and run out of tokens mid-sentence. To keep
     them on the rails the answer is written line by line: with
     :obj:`sections`, every line is started for the model with its header
-    (:obj:`"Skills:"`, then :obj:`"Experience:"`, ...), must hold a
+    (:obj:`"Likely skills:"`, then :obj:`"Interests:"`), must hold a
     visible character before it may end, and ends (the stop rule) at the
     model's newline, at the end of a sentence, after its
     :obj:`max_items`-th item separator, or at end-of-text (allowed in the
@@ -139,7 +144,7 @@ class HFTextGenerator(TextGenerator):
             (default: :obj:`None`)
         max_new_tokens (int, optional): Token budget of each section line
             (of the whole answer without :obj:`sections`).
-            (default: :obj:`40`)
+            (default: :obj:`32`)
         temperature (float, optional): :obj:`0` is greedy.
             (default: :obj:`0.0`)
         repetition_penalty (float, optional): Transformers' repetition
@@ -154,16 +159,17 @@ class HFTextGenerator(TextGenerator):
             invented. (default: :obj:`True`)
         max_items (int, optional): A section line ends after this many item
             separators (:obj:`,` or :obj:`;`), and at the end of a
-            sentence. (default: :obj:`6`)
+            sentence. (default: :obj:`4`)
         banned_chars (str, optional): Tokens with any of these characters
-            are never generated (markdown, quotes, tabs).
-            (default: :obj:`'#*"\\t|'`)
+            are never generated (markdown, quotes, tabs, the :obj:`@` of
+            "Title @ Employer", the brackets of "(not experience)").
+            (default: :obj:`'#*"\\t|@()'`)
         batch_size (int, optional): Prompts per batch. (default: :obj:`16`)
         system_prompt (str, optional): The chat's system message.
         sections (Sequence[str], optional): The headers of the answer's
             lines, in order; :obj:`None` or empty lets the model write
-            freely until end-of-text. (default: :obj:`("Skills:",
-            "Experience:", "Preferences:")`)
+            freely until end-of-text.
+            (default: :obj:`("Likely skills:", "Interests:")`)
         retry_temperature (float, optional): Sampling temperature of a
             retry (see :class:`~lgir_pyg.llm.CachedGenerator`).
             (default: :obj:`0.7`)
@@ -182,13 +188,13 @@ class HFTextGenerator(TextGenerator):
         self,
         model: Optional[str] = None,
         gguf_file: Optional[str] = None,
-        max_new_tokens: int = 40,
+        max_new_tokens: int = 32,
         temperature: float = 0.0,
         repetition_penalty: float = 1.0,
         no_repeat_ngram_size: int = 3,
         ban_digits: bool = True,
-        max_items: int = 6,
-        banned_chars: str = '#*"\t|',
+        max_items: int = 4,
+        banned_chars: str = '#*"\t|@()',
         batch_size: int = 16,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         sections: Optional[Sequence[str]] = DEFAULT_SECTIONS,
@@ -301,15 +307,48 @@ class HFTextGenerator(TextGenerator):
         self._word_starts = _word_starts(self._strings)
 
     def chat(self, prompts: List[str]) -> List[str]:
-        r"""The prompts rendered with the model's chat template, up to
-        where the answer starts."""
+        r"""The prompts rendered with the model's chat template as
+        :obj:`system_prompt` and the turns of
+        :func:`~lgir_pyg.llm.prompts.prompt_messages` (worked examples as
+        earlier turns), up to where the answer starts."""
         self.load()
         return [
             self._tokenizer.apply_chat_template(
-                [{'role': 'system', 'content': self.system_prompt},
-                 {'role': 'user', 'content': p}], tokenize=False,
+                [{'role': 'system', 'content': self.system_prompt}] +
+                prompt_messages(p), tokenize=False,
                 add_generation_prompt=True) for p in prompts
         ]
+
+    def _encode(self, texts: List[str]) -> Dict[str, Any]:
+        # The batch's inputs with their shared beginning (system message,
+        # worked examples) computed once: run for one row, its cache copied
+        # to every row, each row's rest left-padded after it. The answers
+        # are those of the plain left-padded batch, sooner
+        # (benchmarks/results/llm_speed.md).
+        import torch
+        tok = self._tokenizer
+        rows = [tok.encode(t, add_special_tokens=False) for t in texts]
+        shared = 0
+        while all(len(r) > shared + 1 for r in rows) and len(
+                {r[shared] for r in rows}) == 1:
+            shared += 1
+        width = max(len(r) for r in rows) - shared
+        ids, mask = [], []
+        for r in rows:
+            pad = width - (len(r) - shared)
+            ids.append(r[:shared] + [tok.pad_token_id] * pad + r[shared:])
+            mask.append([1] * shared + [0] * pad + [1] * (len(r) - shared))
+        inputs: Dict[str, Any] = {
+            'input_ids': torch.tensor(ids, device=self.device),
+            'attention_mask': torch.tensor(mask, device=self.device)}
+        if shared:
+            with torch.inference_mode():
+                cache = self._model(
+                    input_ids=inputs['input_ids'][:1, :shared],
+                    use_cache=True).cache
+            cache.batch_repeat_interleave(len(rows))
+            inputs['cache'] = cache
+        return inputs
 
     def generate(self, prompts: List[str],
                  attempt: int = 0) -> List[Completion]:
@@ -319,8 +358,7 @@ class HFTextGenerator(TextGenerator):
         chats = self.chat(prompts)
         tok = self._tokenizer
         head = self.sections[0] if self.sections else ''
-        inputs = tok([c + head for c in chats], return_tensors='pt',
-                     padding=True, add_special_tokens=False).to(self.device)
+        inputs = self._encode([c + head for c in chats])
         start = inputs['input_ids'].size(1)
         temperature, seed = self._decoding(attempt)
         processors = []

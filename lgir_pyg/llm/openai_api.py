@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from lgir_pyg.errors import LGIRError, UsageError, first_line
 from lgir_pyg.llm.generators import (DEFAULT_SECTIONS, DEFAULT_SYSTEM_PROMPT,
                                      Completion, TextGenerator)
+from lgir_pyg.llm.prompts import prompt_messages
 
 
 class OpenAIGenerator(TextGenerator):
@@ -39,8 +40,10 @@ class OpenAIGenerator(TextGenerator):
     * hosted APIs: :obj:`https://api.openai.com/v1` and other providers'
       OpenAI-compatible URLs, with the key in :obj:`api_key_env`.
 
-    With :obj:`sections` the system prompt asks for one line per section,
-    which :class:`~lgir_pyg.llm.ResumeFormat` then checks.
+    A prompt's worked examples are sent as earlier turns of the chat
+    (:func:`~lgir_pyg.llm.prompts.prompt_messages`). With :obj:`sections`
+    the system prompt asks for one line per section, which
+    :class:`~lgir_pyg.llm.ResumeFormat` then checks.
 
     Args:
         model (str): The model name the server knows.
@@ -58,7 +61,7 @@ class OpenAIGenerator(TextGenerator):
         system_prompt (str, optional): The chat's system message.
         sections (Sequence[str], optional): Line headers the answer is
             asked for; :obj:`None` or empty asks for nothing.
-            (default: :obj:`("Skills:", "Experience:", "Preferences:")`)
+            (default: :obj:`("Likely skills:", "Interests:")`)
         retry_temperature (float, optional): Sampling temperature of a
             retry. (default: :obj:`0.7`)
         concurrency (int, optional): Requests in flight at once.
@@ -155,8 +158,8 @@ class OpenAIGenerator(TextGenerator):
             response = self._client.chat.completions.create(
                 model=self.model, max_tokens=self.max_new_tokens,
                 temperature=temperature, seed=seed, messages=[
-                    {'role': 'system', 'content': self.system_message},
-                    {'role': 'user', 'content': prompt}])
+                    {'role': 'system', 'content': self.system_message}] +
+                prompt_messages(prompt))
         except openai.APIError as e:
             raise LGIRError(f"The server at '{self.base_url}' failed for "
                             f"model '{self.model}' after {self.max_retries} "

@@ -1,56 +1,67 @@
 import hashlib
 import json
-from typing import List, Optional, Sequence, Tuple
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from lgir_pyg.errors import UsageError
+from lgir_pyg.llm.fabrication import trim_dangling
 
 # {user}, {items} and {interacted} name the domain. A prompt is the
 # instruction, worked examples, then the user's facts: their own text and,
-# for IRC, their recent items.
+# for IRC, their recent items; prompt_messages turns it into chat turns.
+# The LLM writes only what needs inference; the experience the user wrote
+# is copied by ResumeFormat, not generated.
 DEFAULT_INSTRUCTION = (
-    "Write this {user}'s resume as in the examples, from the facts only: "
-    'Experience is what they wrote they did, else "not stated".')
+    "Write this {user}'s likely skills and interests from the facts only; "
+    '"not stated" if the facts say nothing.')
 SELF_LABEL = 'Self-description:'
 SRC_FACTS = SELF_LABEL + ' {text}'
 IRC_FACTS = (SRC_FACTS + '\n'
              '{Items} they {interacted} (interests, not experience):\n'
              '{item_list}')
-EXAMPLE_TEMPLATE = 'Example:\n{facts}\nResume:\n{resume}\n\n'
+EXAMPLE_TEMPLATE = 'Example:\n{facts}\nAnswer:\n{resume}\n\n'
 PROMPT_TEMPLATE = '{instruction}\n\n{examples}Now this {user}:\n{facts}'
 DEFAULT_NAMES = {'user': 'job seeker', 'items': 'jobs',
                  'interacted': 'viewed'}
 
 EMPTY_TEXT = '(empty)'
+# What _truncate appends to a cut text.
+CUT_MARK = ' ...'
 
 # Worked examples of the default (job) wording, per mode:
-# (self-description, items, resume). They show "not stated" for what the
-# facts do not say, and viewed jobs turned into interests and likely skills.
-_COOK = ('', ['Line Cook @ Olive Garden, Dallas, Texas'])
-_RECEPTIONIST = ('Positions of interest: Receptionist.', [])
-_CASHIER = ('Experience: Cashier at Safeway: helped customers.',
-            ['Sales Associate @ Target, Oakland, California'])
+# (self-description, items, answer). Skills come from what the user did
+# and viewed; SRC's interests are what the user said they want, IRC's
+# generalise the viewed jobs.
+_RECEPTIONIST = 'Positions of interest: Receptionist; Cashier.'
+_COOK = "Experience: Cook at Denny's: prepared breakfast orders."
+_STOCKER = ('Positions of interest: Driver. Experience: Stocker at '
+            'Walmart: unloaded trucks.')
 DEFAULT_EXAMPLES = {
     'src': [
-        _RECEPTIONIST + ('Experience: not stated\n'
-                         'Likely skills: answering phones\n'
-                         'Interests: receptionist jobs',),
-        _CASHIER + ('Experience: cashier at Safeway, helped customers\n'
-                    'Likely skills: cash handling\n'
-                    'Interests: not stated',),
+        (_RECEPTIONIST, [], 'Likely skills: answering phones, cash '
+         'handling\nInterests: receptionist jobs, cashier jobs'),
+        (_COOK, [], 'Likely skills: cooking, food preparation\n'
+         'Interests: not stated'),
+        (_STOCKER, [], 'Likely skills: stocking shelves, unloading '
+         'trucks\nInterests: driver jobs'),
     ],
     'irc': [
-        _COOK + ('Experience: not stated\n'
-                 'Likely skills: cooking\n'
-                 'Interests: line cook jobs in Dallas, Texas',),
-        _CASHIER + ('Experience: cashier at Safeway, helped customers\n'
-                    'Likely skills: cash handling, selling\n'
-                    'Interests: sales jobs in Oakland, California',),
+        ('', ['Warehouse Associate @ Amazon, Reno, Nevada',
+              'Forklift Operator @ Sysco, Sparks, Nevada'],
+         'Likely skills: warehouse work, forklift operation\n'
+         'Interests: warehouse jobs in Nevada'),
+        (_RECEPTIONIST, ['Front Desk Agent @ Hilton, Austin, Texas'],
+         'Likely skills: answering phones, greeting guests\n'
+         'Interests: receptionist jobs, front desk jobs in Austin, Texas'),
+        (_COOK, ['Line Cook @ Olive Garden, Dallas, Texas'],
+         'Likely skills: cooking, food preparation\n'
+         'Interests: restaurant jobs in Dallas, Texas'),
     ],
 }
 
 # Bump a version whenever its template, examples or truncation changes:
 # the version is part of every cache key and of CompleteResumes' repr.
-TEMPLATE_VERSIONS = {'src': 'src-v3', 'irc': 'irc-v3'}
+TEMPLATE_VERSIONS = {'src': 'src-v4', 'irc': 'irc-v4'}
 
 
 def prompt_facts(prompt: str) -> Tuple[str, List[str]]:
@@ -66,11 +77,81 @@ def prompt_facts(prompt: str) -> Tuple[str, List[str]]:
     return ('' if own == EMPTY_TEXT else own), items
 
 
+# Bullets and list marks of pasted resumes (a lone "*" too); a bullet
+# after a sentence end just goes, others end the sentence before them.
+_BULLET = ('(?:[\u2022\u25ba\u25aa\u25cf\u25e6\u25a0\u27a2\u27a4\u2713'
+           '\u2714\uf0b7]|\\*(?=\\s))')
+
+
+def stated_section(text: str, header: str = 'Experience:') -> str:
+    r"""What a self-description :obj:`text` states under :obj:`header`
+    (e.g. the experience rows :class:`~lgir_pyg.datasets.KaggleJobViews`
+    writes as :obj:`"Experience: Cashier at Safeway: helped customers;
+    Clerk at Target."`), copied verbatim and cleaned; :obj:`""` if the text
+    has no such part. The part runs from the first :obj:`header` to the
+    end of the text. Cleaning: a text cut to the prompt budget (ending in
+    :obj:`" ..."`) keeps its complete rows (:obj:`"; "`) or sentences;
+    bullets go (one that does not follow a sentence end ends the sentence
+    before it); runs of dots become one, and no space stays before a
+    punctuation mark; a row without a position
+    (:obj:`"at Retired"`) loses its :obj:`"at "`; an empty description
+    (:obj:`"Clerk at Target: ."`) goes; the end loses its dots,
+    separators and unfinished words (:obj:`"and"`, see
+    :func:`~lgir_pyg.llm.fabrication.dangling_end`)."""
+    match = re.search(rf'(?:^|\s){re.escape(header)}', text)
+    if match is None:
+        return ''
+    part = ' '.join(text[match.end():].split())
+    if text.endswith(CUT_MARK):
+        part = part[:-len(CUT_MARK)]
+        end = max(part.rfind('; '), part.rfind('. '))
+        part = part[:end + 1] if end > 0 else part
+    part = re.sub(rf'(?<=[.!?:;])\s*{_BULLET}\s*', ' ', part)
+    part = re.sub(rf'\s*{_BULLET}\s*', '. ', part)
+    part = re.sub(r'\.(\s*\.)+', '.', part)
+    part = re.sub(r'\s+(?=[,;.:])', '', part)  # "Cashier , cleaning".
+    part = re.sub(r'\s*:\s*\.(?=;|$)', '', part)  # An empty description.
+    rows = [re.sub(r'^at\s+', '', row.strip(' .;:'))
+            for row in part.split('; ')]
+    return trim_dangling('; '.join(row for row in rows if row))
+
+
+_EXAMPLE = re.compile(r'Example:\n(.*?)\nAnswer:\n(.*?)\n\n', re.DOTALL)
+
+
+def prompt_messages(prompt: str) -> List[Dict[str, str]]:
+    r"""The chat turns of a prompt made by :class:`ResumePrompts`: each
+    worked example becomes a user turn (its facts) answered by an
+    assistant turn (its answer), the instruction opens the first user
+    turn, and the user's facts are the last user turn. Small instruct
+    models follow examples given as earlier turns of the conversation
+    far better than examples inline (they copy those). A prompt without
+    examples, or of another layout, is one user turn."""
+    examples = list(_EXAMPLE.finditer(prompt))
+    if not examples:
+        return [{'role': 'user', 'content': prompt}]
+    instruction = prompt[:examples[0].start()].strip()
+    facts = prompt[examples[-1].end():].split('\n', 1)[-1]
+    turns = []
+    for example in examples:
+        turns += [{'role': 'user', 'content': example.group(1)},
+                  {'role': 'assistant', 'content': example.group(2)}]
+    turns[0]['content'] = f"{instruction}\n\n{turns[0]['content']}"
+    return turns + [{'role': 'user', 'content': facts}]
+
+
+def _calm(text: str) -> str:
+    # Words in capitals ("ASSISTANT MANAGER") as capitalised words: a small
+    # model splits them into odd tokens and misspells them when it copies.
+    return re.sub(r'\b[A-Z]{4,}\b', lambda m: m.group().capitalize(), text)
+
+
 def _truncate(text: str, max_chars: int) -> Tuple[str, bool]:
+    text = _calm(' '.join(text.split()))
     if len(text) <= max_chars:
         return text, False
     cut = text[:max_chars].rsplit(' ', 1)[0]
-    return cut + ' ...', True
+    return cut + CUT_MARK, True
 
 
 class ResumePrompts:
@@ -188,12 +269,11 @@ class ResumePrompts:
         r"""The prompt of one user with self-description :obj:`text` and,
         for IRC, :obj:`items` (their texts, most recent first); :obj:`""`
         if there is nothing to ground a resume on."""
-        text, cut = _truncate(' '.join(text.split()), self.max_text_chars)
+        text, cut = _truncate(text, self.max_text_chars)
         self.num_truncated += cut
         items = [] if self.mode == 'src' else list(items or [])
         for i, item in enumerate(items):
-            items[i], cut = _truncate(' '.join(item.split()),
-                                      self.max_job_chars)
+            items[i], cut = _truncate(item, self.max_job_chars)
             self.num_truncated += cut
         if not text and not items:
             return ''
