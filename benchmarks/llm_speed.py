@@ -1,13 +1,16 @@
 r"""Speed of lgir_pyg's resume completion against the same model driven
-directly, on chat-rendered IRC prompts of KaggleJobViews users:
+directly, on chat-rendered IRC prompts of KaggleJobViews users (every 100th
+user, so a spread of prompt lengths):
 
 * HF backend: :class:`CachedGenerator` over :class:`HFTextGenerator` (empty
   cache, default decoding, raw answers) against the backend's own
-  :meth:`generate` on the same batches (the pipeline's overhead), and
-  against a bare :meth:`model.generate` with plain greedy decoding and the
-  same token budget (no stop rule or bans; every row writes the whole
-  budget, so it makes more tokens in about the same time); then a fully
-  cached re-run.
+  :meth:`generate` on the same batches (the pipeline's overhead), against
+  the backend with :obj:`share_prefix=False` (every row runs its whole
+  prompt: what computing the shared system message and worked examples
+  once saves), and against a bare :meth:`model.generate` with plain greedy
+  decoding and the same token budget (no stop rule or bans; every row
+  writes the whole budget, so it makes more tokens); then a fully cached
+  re-run. Seconds per resume and tokens per second for each.
 * Server backend: :class:`OpenAIGenerator` (through :class:`CachedGenerator`,
   empty cache) against plain :obj:`openai` calls from a thread pool of the
   same size, at concurrency 1, 4 and 16, both on one
@@ -16,20 +19,23 @@ directly, on chat-rendered IRC prompts of KaggleJobViews users:
 Tokens are the generated answers re-tokenised, the same way for all.
 Writes :obj:`benchmarks/results/llm_speed.json` and :obj:`llm_speed.md`.
 
-With :obj:`--dtypes`, measures only :meth:`HFTextGenerator.generate` in
-each weight dtype on the same batches (what :obj:`dtype="auto"` chooses
-by) and updates that section of the results, keeping the others.
+With :obj:`--dtypes` or :obj:`--batch-sizes`, measures only
+:meth:`HFTextGenerator.generate` with each weight dtype or batch size on
+the same prompts (what :obj:`dtype="auto"` and the default batch size are
+chosen by) and updates that section of the results, keeping the others.
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1 \
         --dtypes bfloat16 float32
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/llm_speed.py --threads 1 \
+        --batch-sizes 16 8 32
 """
 import argparse
 import json
 import os.path as osp
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional
+from typing import Any, Dict, List
 
 import torch
 
@@ -38,14 +44,29 @@ from lgir_pyg.benchmarks.timing import (alternate, command, machine,
 
 RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results',
                    'llm_speed.json')
+# The sections measured on their own (--dtypes, --batch-sizes): the
+# setting they vary and their title.
+SECTIONS = {'dtypes': ('dtype', 'Weight dtype'),
+            'batch_sizes': ('batch_size', 'Batch size')}
 
 
-def rows(times: Dict[str, List[float]],
-         tokens: Dict[str, int]) -> Dict[str, Dict]:
+def rows(times: Dict[str, List[float]], tokens: Dict[str, int],
+         num_prompts: int) -> Dict[str, Dict]:
     return {name: {'median_s': median(ts), 'runs_s': ts,
+                   's_per_resume': median(ts) / num_prompts,
                    'tokens': tokens[name],
                    'tokens_per_s': tokens[name] / median(ts)}
             for name, ts in times.items()}
+
+
+def irc_prompts(num_prompts: int) -> List[str]:
+    r"""Every 100th KaggleJobViews user's IRC prompt, the first
+    :obj:`num_prompts` of them."""
+    from lgir_pyg.datasets import KaggleJobViews
+    from lgir_pyg.llm import ResumePrompts
+    from lgir_pyg.transforms import user_prompts
+    prompts = user_prompts(KaggleJobViews()[0], ResumePrompts('irc'))
+    return [p for p in prompts[::100] if p][:num_prompts]
 
 
 def main() -> None:
@@ -58,23 +79,23 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--dtypes', nargs='+', default=None,
                         help='only compare these weight dtypes')
+    parser.add_argument('--batch-sizes', type=int, nargs='+', default=None,
+                        help='only compare these batch sizes')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.dtypes:
-        return compare_dtypes(args)
+    for key in SECTIONS:
+        if getattr(args, key):
+            return compare(args, key, getattr(args, key))
 
-    from lgir_pyg.datasets import KaggleJobViews
     from lgir_pyg.datasets.kaggle_job_views import lgir_home
     from lgir_pyg.llm import (CachedGenerator, GenerationCache,
                               HFTextGenerator, OpenAIGenerator,
                               ResumePrompts)
     from lgir_pyg.llm.generators import DEFAULT_MODEL, export_plain_model
     from lgir_pyg.llm.openai_api import transformers_server
-    from lgir_pyg.transforms import user_prompts
 
-    builder = ResumePrompts('irc')
-    # Every 100th user: a spread of prompt lengths, not just the first ids.
-    all_prompts = user_prompts(KaggleJobViews()[0], builder)[::100]
+    version = ResumePrompts('irc').version
+    all_prompts = irc_prompts(max(args.num_prompts, args.server_prompts))
     prompts = all_prompts[:args.num_prompts]
     llm = HFTextGenerator(batch_size=args.batch_size)
     llm.load()
@@ -92,10 +113,12 @@ def main() -> None:
     budget = 3 * args.batch_size  # Filled in by `backend`.
     tokens: Dict[str, int] = {}
 
-    def backend() -> None:
+    def backend(name: str, share_prefix: bool = True) -> None:
         nonlocal budget
+        llm.share_prefix = share_prefix
         texts = [c.text for b in batches for c in llm.generate(b)]
-        tokens['HFTextGenerator.generate'] = count(texts)
+        llm.share_prefix = True
+        tokens[name] = count(texts)
         budget = max(len(tok.encode(t)) for t in texts)
 
     def bare() -> None:
@@ -118,21 +141,23 @@ def main() -> None:
         gen = CachedGenerator(llm, GenerationCache(cache_path), format=None,
                               show_progress=False)
         tokens['lgir_pyg CachedGenerator (empty cache)'] = count(
-            gen.generate(prompts, builder.version))
+            gen.generate(prompts, version))
 
+    ours, shared, unshared = ('lgir_pyg CachedGenerator (empty cache)',
+                              'HFTextGenerator.generate',
+                              'HFTextGenerator.generate, share_prefix=False')
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(1000))
-        backend()  # Warm-up; also sets the bare call's token budget.
+        backend(shared)  # Warm-up; also sets the bare call's budget.
         hf_times = alternate({
-            'lgir_pyg CachedGenerator (empty cache)':
-            lambda: pipeline(osp.join(tmp, f'{next(counter)}.sqlite')),
-            'HFTextGenerator.generate': backend,
+            ours: lambda: pipeline(osp.join(tmp, f'{next(counter)}.sqlite')),
+            shared: lambda: backend(shared),
+            unshared: lambda: backend(unshared, share_prefix=False),
             'bare model.generate (plain greedy)': bare,
         }, args.runs)
         cached = alternate({'cached re-run': lambda: pipeline(
             osp.join(tmp, '0.sqlite'))}, args.runs)['cached re-run']
-    hf = rows(hf_times, tokens)
-    ours = hf['lgir_pyg CachedGenerator (empty cache)']['tokens_per_s']
+    hf = rows(hf_times, tokens, len(prompts))
 
     # The server backend against plain openai calls, one server for all.
     folder = export_plain_model(
@@ -150,16 +175,18 @@ def main() -> None:
                     gen, GenerationCache(osp.join(tmp, 'c.sqlite')),
                     format=None, show_progress=False)
                 server_tokens['OpenAIGenerator'] = count(
-                    cached_gen.generate(server_prompts, builder.version))
+                    cached_gen.generate(server_prompts, version))
 
             def direct() -> None:
+                from lgir_pyg.llm.prompts import prompt_messages
+
                 def one(prompt: str) -> str:
                     response = gen._client.chat.completions.create(
                         model=folder, max_tokens=args.server_tokens,
                         temperature=0.0, seed=0, messages=[
                             {'role': 'system',
-                             'content': gen.system_message},
-                            {'role': 'user', 'content': prompt}])
+                             'content': gen.system_message}] +
+                        prompt_messages(prompt))
                     return response.choices[0].message.content
                 with ThreadPoolExecutor(concurrency) as pool:
                     server_tokens['direct openai calls'] = count(
@@ -171,7 +198,7 @@ def main() -> None:
 
             times = alternate({'OpenAIGenerator': served_fresh,
                                'direct openai calls': direct}, args.runs)
-            result = rows(times, server_tokens)
+            result = rows(times, server_tokens, len(server_prompts))
             result['speed_ratio'] = (
                 result['OpenAIGenerator']['tokens_per_s'] /
                 result['direct openai calls']['tokens_per_s'])
@@ -181,15 +208,18 @@ def main() -> None:
         'command': command(),
         'model': llm.name,
         'dtype': llm.dtype,
+        'template': version,
         'num_prompts': len(prompts),
         'batch_size': args.batch_size,
         'settings': llm.settings,
         'runs': args.runs,
         **machine(),
         'hf': hf,
-        'hf_speed_ratio_vs_backend': ours / hf['HFTextGenerator.generate'][
-            'tokens_per_s'],
-        'hf_speed_ratio_vs_bare': ours / hf[
+        'hf_speed_ratio_vs_backend': hf[ours]['tokens_per_s'] /
+        hf[shared]['tokens_per_s'],
+        'shared_prefix_speedup': hf[unshared]['median_s'] /
+        hf[shared]['median_s'],
+        'hf_speed_ratio_vs_bare': hf[ours]['tokens_per_s'] / hf[
             'bare model.generate (plain greedy)']['tokens_per_s'],
         'cached_rerun_median_s': median(cached),
         'server': {'server': 'transformers serve (plain copy of the '
@@ -198,15 +228,22 @@ def main() -> None:
                    'max_new_tokens': args.server_tokens, **server},
         'peak_rss_mib': peak_rss_mib(),
     }
-    lines = [f"{llm.name} ({llm.dtype}), {len(prompts)} IRC prompts, batch "
-             f"size {args.batch_size}, torch.set_num_threads({args.threads})"
-             f", median of {args.runs} alternating runs", '',
-             '| call | median (s) | tokens | tokens/s |', '|---|---|---|---|']
-    lines += [f"| {name} | {row['median_s']:.2f} | {row['tokens']} | "
+    lines = [f"{llm.name} ({llm.dtype}), {len(prompts)} IRC prompts "
+             f"({version}), batch size {args.batch_size}, "
+             f"torch.set_num_threads({args.threads}), median of "
+             f"{args.runs} alternating runs; load average "
+             f"{result['load_average'][0]:.1f} at the end", '',
+             '| call | median (s) | s/resume | tokens | tokens/s |',
+             '|---|---|---|---|---|']
+    lines += [f"| {name} | {row['median_s']:.2f} | "
+              f"{row['s_per_resume']:.2f} | {row['tokens']} | "
               f"{row['tokens_per_s']:.1f} |" for name, row in hf.items()]
     lines += ['', f"ours / backend: {result['hf_speed_ratio_vs_backend']:.3f}"
-              f"x; ours / bare: {result['hf_speed_ratio_vs_bare']:.3f}x; "
-              f"cached re-run: {result['cached_rerun_median_s']:.3f} s", '',
+              f"x; shared beginning computed once: "
+              f"{result['shared_prefix_speedup']:.2f}x faster than "
+              f"share_prefix=False; ours / bare: "
+              f"{result['hf_speed_ratio_vs_bare']:.3f}x; cached re-run: "
+              f"{result['cached_rerun_median_s']:.3f} s", '',
               f'transformers serve, {len(server_prompts)} prompts, '
               f'{args.server_tokens} tokens each:', '',
               '| concurrency | OpenAIGenerator tokens/s | direct tokens/s | '
@@ -218,79 +255,87 @@ def main() -> None:
     lines += ['', f"peak RSS: {result['peak_rss_mib']:.0f} MiB; wrote "
               f'{RESULTS}']
     print('\n'.join(lines))
-    if osp.exists(RESULTS):  # The dtype section is measured on its own.
+    if osp.exists(RESULTS):  # The other sections are measured on their own.
         with open(RESULTS) as f:
-            result['dtypes'] = json.load(f).get('dtypes')
+            old = json.load(f)
+        result.update({key: old[key] for key in SECTIONS if old.get(key)})
     write_json(RESULTS, result)
     write_markdown(f"# LLM speed\n\nCommand: `{result['command']}`\n\n" +
-                   '\n'.join(lines[:-1]) + '\n', result.get('dtypes'))
+                   '\n'.join(lines[:-1]) + '\n', result)
 
 
-def write_markdown(main: str, dtypes: Optional[Dict]) -> None:
-    # The main section, then the dtype comparison if there is one.
+def write_markdown(main: str, result: Dict[str, Any]) -> None:
+    # The main section, then each section measured on its own.
     text = main
-    if dtypes:
-        text += ('\n## Weight dtype\n\n'
-                 f"Command: `{dtypes['command']}`: "
-                 f"HFTextGenerator.generate on {dtypes['num_prompts']} IRC "
-                 f"prompts ({dtypes['template']}), batch size "
-                 f"{dtypes['batch_size']}, torch.set_num_threads("
-                 f"{dtypes['torch_num_threads']}), median of "
-                 f"{dtypes['runs']} alternating runs, on a shared "
+    for key, (param, title) in SECTIONS.items():
+        section = result.get(key)
+        if not section:
+            continue
+        base = section['rows'][section['baseline']]['runs_s']
+        text += (f'\n## {title}\n\n'
+                 f"Command: `{section['command']}`: "
+                 f"HFTextGenerator.generate on {section['num_prompts']} IRC "
+                 f"prompts ({section['template']}), batch size "
+                 f"{section['batch_size']}, torch.set_num_threads("
+                 f"{section['torch_num_threads']}), median of "
+                 f"{section['runs']} alternating runs, on a shared "
                  'machine whose load changes from run to run; the speed-up '
-                 'is the median over the runs of the baseline\'s time over '
-                 'the dtype\'s in the same round.\n\n| dtype | median (s) | '
-                 f"runs (s) | speed-up over {dtypes['baseline']} |\n"
-                 '|---|---|---|---|\n')
-        base = dtypes['rows'][dtypes['baseline']]['runs_s']
+                 "is the median over the runs of the baseline's time over "
+                 "the variant's in the same round.\n\n"
+                 f'| {param} | median (s) | s/resume | runs (s) | speed-up '
+                 f"over {section['baseline']} |\n|---|---|---|---|---|\n")
         text += ''.join(
             f"| {name} | {row['median_s']:.1f} | "
+            f"{row['median_s'] / section['num_prompts']:.2f} | "
             f"{', '.join(f'{t:.1f}' for t in row['runs_s'])} | "
             f"{median([b / t for b, t in zip(base, row['runs_s'])]):.2f}x |\n"
-            for name, row in dtypes['rows'].items())
-        text += (f"\n`dtype='auto'` resolves to {dtypes['auto']} for the "
-                 'bundled GGUF model on a CPU.\n')
+            for name, row in section['rows'].items())
+        if 'auto' in section:
+            text += (f"\n`dtype='auto'` resolves to {section['auto']} for "
+                     'the bundled GGUF model on a CPU.\n')
     with open(RESULTS.replace('.json', '.md'), 'w') as f:
         f.write(text)
 
 
-def compare_dtypes(args: argparse.Namespace) -> None:
-    r"""Times :meth:`HFTextGenerator.generate` per weight dtype on the
-    same batches and stores the section :obj:`"dtypes"` of the results."""
-    from lgir_pyg.datasets import KaggleJobViews
+def compare(args: argparse.Namespace, key: str, values: List[Any]) -> None:
+    r"""Times :meth:`HFTextGenerator.generate` with each value of one
+    setting (:obj:`SECTIONS[key]`) on the same prompts, each in batches of
+    its own batch size, and stores the section :obj:`key` of the
+    results."""
     from lgir_pyg.llm import HFTextGenerator, ResumePrompts
-    from lgir_pyg.transforms import user_prompts
 
-    builder = ResumePrompts('irc')
-    prompts = user_prompts(KaggleJobViews()[0],
-                           builder)[::100][:args.num_prompts]
-    llms = {dtype: HFTextGenerator(batch_size=args.batch_size, dtype=dtype)
-            for dtype in args.dtypes}
+    param = SECTIONS[key][0]
+    prompts = irc_prompts(args.num_prompts)
+    llms = {str(value): HFTextGenerator(**{'batch_size': args.batch_size,
+                                           param: value})
+            for value in values}
     for llm in llms.values():
         llm.load()
-    batches = [prompts[s:s + args.batch_size]
-               for s in range(0, len(prompts), args.batch_size)]
-    times = alternate({
-        dtype: lambda llm=llm: [llm.generate(b) for b in batches]
-        for dtype, llm in llms.items()}, args.runs)
+
+    def run(llm: HFTextGenerator) -> None:
+        for s in range(0, len(prompts), llm.batch_size):
+            llm.generate(prompts[s:s + llm.batch_size])
+
+    times = alternate({name: lambda llm=llm: run(llm)
+                       for name, llm in llms.items()}, args.runs)
     section = {
-        'command': command(), 'template': builder.version,
+        'command': command(), 'template': ResumePrompts('irc').version,
         'num_prompts': len(prompts), 'batch_size': args.batch_size,
-        'runs': args.runs, **machine(),
-        'baseline': args.dtypes[0],
-        'auto': HFTextGenerator().dtype,
-        'rows': {dtype: {'median_s': median(ts), 'runs_s': ts}
-                 for dtype, ts in times.items()},
+        'runs': args.runs, **machine(), 'baseline': str(values[0]),
+        'rows': {name: {'median_s': median(ts), 'runs_s': ts}
+                 for name, ts in times.items()},
     }
+    if param == 'dtype':
+        section['auto'] = HFTextGenerator().dtype
     result = {}
     if osp.exists(RESULTS):
         with open(RESULTS) as f:
             result = json.load(f)
-    result['dtypes'] = section
+    result[key] = section
     write_json(RESULTS, result)
     with open(RESULTS.replace('.json', '.md')) as f:
-        main = f.read().split('\n## Weight dtype\n')[0]
-    write_markdown(main.rstrip('\n') + '\n', section)
+        main = f.read().split('\n## ')[0]
+    write_markdown(main.rstrip('\n') + '\n', result)
     print(json.dumps(section, indent=2))
 
 

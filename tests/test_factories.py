@@ -26,16 +26,16 @@ def test_build_llm(tmp_path):
     assert isinstance(llm, CachedGenerator)
     assert isinstance(llm.generator, HFTextGenerator)
     assert llm.cache.path == str(tmp_path / 'llm_cache.sqlite')
-    assert llm.retries == 1
+    assert llm.retries == 0
     assert llm.generator.settings['temperature'] == 0.5
     made = generator_factory(config, str(tmp_path))('irc')
     assert made.cache.path == str(tmp_path / 'llm_cache.sqlite')
     # The cache and the retries are llm keys too (--cache, --retries).
     other = str(tmp_path / 'other.sqlite')
-    config = load_config(None, SHOP, {'llm.cache': other, 'llm.retries': 0})
+    config = load_config(None, SHOP, {'llm.cache': other, 'llm.retries': 2})
     llm = build_llm(config, str(tmp_path))
-    assert llm.cache.path == other and llm.retries == 0
-    assert config.llm == {'cache': other, 'retries': 0}  # The config stays.
+    assert llm.cache.path == other and llm.retries == 2
+    assert config.llm == {'cache': other, 'retries': 2}  # The config stays.
 
 
 def test_resume_prompts():

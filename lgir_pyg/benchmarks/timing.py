@@ -42,13 +42,16 @@ def peak_rss_mib() -> float:
 
 
 def machine() -> Dict[str, Any]:
-    r"""What a timing depends on: threads, cores and versions."""
+    r"""What a timing depends on: threads, cores, versions and the
+    machine's load average (1, 5, 15 minutes)."""
     return {
         'torch_num_threads': torch.get_num_threads(),
         'cpu_count': os.cpu_count(),
         'cpu': platform.processor() or platform.machine(),
         'torch': torch.__version__,
         'python': platform.python_version(),
+        # Other work on a shared machine slows every timing alike.
+        'load_average': os.getloadavg(),
     }
 
 

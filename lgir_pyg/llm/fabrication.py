@@ -337,11 +337,14 @@ def resume_quality(resumes: List[str], own_texts: List[str],
       (:obj:`experience[i]`, if given) holds words of the items and not of
       the user's own text,
     * :obj:`degenerate`: a line of the generated part of the resume
-      (:obj:`generated[i]`, if given) is a degenerate list
+      (:obj:`generated[i]`, if given: the lines the LLM wrote, not those
+      copied from the user's text) is a degenerate list
       (:func:`degenerate_items`),
     * :obj:`fabrication`: pooled over content words, the share of all the
       resumes' content words that their own sources lack. An empty resume
       adds no word, so it neither lowers nor raises it.
+    * :obj:`fabrication_generated`: the same over the generated parts (if
+      given).
     """
     n = len(resumes)
     if n == 0:
@@ -351,10 +354,12 @@ def resume_quality(resumes: List[str], own_texts: List[str],
     counts: Dict[str, int] = {}
     for r in written:
         counts[r] = counts.get(r, 0) + 1
-    num_words = num_ungrounded = 0
-    for r, s in zip(resumes, sources):
-        num_words += len(content_words(r))
-        num_ungrounded += len(ungrounded_words(r, s))
+    def pooled(texts: List[str]) -> float:
+        num_words = num_ungrounded = 0
+        for r, s in zip(texts, sources):
+            num_words += len(content_words(r))
+            num_ungrounded += len(ungrounded_words(r, s))
+        return num_ungrounded / num_words if num_words else float('nan')
 
     def share(flags: Iterable[bool]) -> float:
         return sum(bool(f) for f in flags) / n
@@ -374,8 +379,7 @@ def resume_quality(resumes: List[str], own_texts: List[str],
             invented_employers(r, s) for r, s in zip(resumes, sources)),
         'invented_durations': share(
             invented_durations(r, s) for r, s in zip(resumes, sources)),
-        'fabrication': num_ungrounded / num_words if num_words else
-        float('nan'),
+        'fabrication': pooled(resumes),
     }
     if out_of_tokens is not None:
         out['out_of_tokens'] = share(out_of_tokens)
@@ -387,4 +391,5 @@ def resume_quality(resumes: List[str], own_texts: List[str],
         out['degenerate'] = share(
             any(degenerate_items(list_items(line.split(':', 1)[-1]))
                 for line in g.split('\n')) for g in generated)
+        out['fabrication_generated'] = pooled(generated)
     return out

@@ -117,8 +117,6 @@ class ResumeFormat:
             return 'long item'  # A sentence, not a skill or an interest.
         if _TWICE.search(item):
             return 'repeated word'  # "cashier job jobs".
-        if employers(item):
-            return 'employer'  # Where they worked is copied, not written.
         sources = facts.sources
         for name, found in (
                 ('degree', invented_degrees(item, sources)),
@@ -126,6 +124,8 @@ class ResumeFormat:
                 ('employer', invented_employers(item, sources))):
             if found:
                 return f'invented {name} {sorted(found)[0]!r}'
+        if employers(item):
+            return 'employer'  # Where they worked is copied, not written.
         # Only words of the examples or the instruction, none of the facts,
         # or a name of the examples ("jobs in Dallas").
         ungrounded = ungrounded_words(item, sources)

@@ -175,6 +175,11 @@ class HFTextGenerator(TextGenerator):
             (default: :obj:`0.7`)
         grounded (bool, optional): Capitalised words and degree words
             only from the prompt (see above). (default: :obj:`True`)
+        share_prefix (bool, optional): Compute the beginning a batch's
+            prompts share once (see above); :obj:`False` runs every row's
+            whole prompt, e.g. for a model whose cache cannot be copied
+            across rows. The answers are the same.
+            (default: :obj:`True`)
         dtype (str, optional): Weight dtype; :obj:`"auto"` is the fastest
             one measured (:obj:`benchmarks/results/llm_speed.md`):
             :obj:`"float32"` for a GGUF model (its kernels compute in
@@ -200,6 +205,7 @@ class HFTextGenerator(TextGenerator):
         sections: Optional[Sequence[str]] = DEFAULT_SECTIONS,
         retry_temperature: float = 0.7,
         grounded: bool = True,
+        share_prefix: bool = True,
         dtype: str = 'auto',
         device: str = 'cpu',
         seed: int = 0,
@@ -229,6 +235,7 @@ class HFTextGenerator(TextGenerator):
         self.sections = tuple(sections or ())
         self.retry_temperature = retry_temperature
         self.grounded = grounded
+        self.share_prefix = share_prefix
         if dtype == 'auto':
             dtype = 'float32' if gguf_file or not device.startswith(
                 'cuda') else 'bfloat16'
@@ -329,7 +336,8 @@ class HFTextGenerator(TextGenerator):
         tok = self._tokenizer
         rows = [tok.encode(t, add_special_tokens=False) for t in texts]
         shared = 0
-        while all(len(r) > shared + 1 for r in rows) and len(
+        while self.share_prefix and all(
+                len(r) > shared + 1 for r in rows) and len(
                 {r[shared] for r in rows}) == 1:
             shared += 1
         width = max(len(r) for r in rows) - shared

@@ -29,11 +29,12 @@ def test_hf_options(tmp_path):
         'llm.model': 'org/m', 'llm.max_new_tokens': 12,
         'llm.batch_size': 4, 'llm.cache': str(tmp_path / 'c.sqlite')}
     gen = llm(tmp_path, '--model', 'org/m', '--batch-size', '4')
-    assert isinstance(gen, CachedGenerator) and gen.retries == 1
+    # No retry unless asked: the greedy answer is repaired.
+    assert isinstance(gen, CachedGenerator) and gen.retries == 0
     assert isinstance(gen.generator, HFTextGenerator)
     assert gen.generator.batch_size == 4
     assert gen.cache.path == str(tmp_path / 'llm_cache.sqlite')
-    assert llm(tmp_path, '--retries', '0').retries == 0
+    assert llm(tmp_path, '--retries', '2').retries == 2
 
 
 def test_openai_options(tmp_path):

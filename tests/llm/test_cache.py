@@ -15,8 +15,9 @@ from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
                           TextGenerator)
 from lgir_pyg.llm.cache import cache_key
 
-GOOD = ('Experience: {p} gardening\nLikely skills: {p} sales\n'
-        'Interests: {p} shops')
+GOOD = 'Likely skills: {p} sales\nInterests: {p} shops'
+# The resume of a good answer: no experience to copy from these prompts.
+RESUME = 'Experience: not stated\n' + GOOD
 
 
 class EchoGenerator(TextGenerator):
@@ -36,7 +37,7 @@ class EchoGenerator(TextGenerator):
 
     def generate(self, prompts, attempt=0):
         self.calls.append((list(prompts), attempt))
-        return [Completion(f'Experience: {p} gardening, bar', 'length')
+        return [Completion(f'Likely skills: {p} sales, bar', 'length')
                 if p.startswith('bad') and attempt < self.fixed_at else
                 Completion(GOOD.format(p=p + self.tag)) for p in prompts]
 
@@ -56,7 +57,7 @@ def test_cached_generator(tmp_path):
     gen = CachedGenerator(echo, cache, show_progress=False)
     prompts = ['a', 'bb', 'a', 'ccc']
     out = gen.generate(prompts, 'v1')
-    assert out == [GOOD.format(p=p) for p in prompts]
+    assert out == [RESUME.format(p=p) for p in prompts]
     # Duplicates generated once, longest first, in batches of 2.
     assert echo.calls == [(['ccc', 'bb'], 0), (['a'], 0)]
     assert (gen.num_cached, gen.num_generated, len(cache)) == (0, 3, 3)
@@ -67,7 +68,7 @@ def test_cached_generator(tmp_path):
     assert len(echo.calls) == 2 and gen.num_cached == 4
     # An empty prompt (nothing to ground a resume on) gets an empty resume,
     # without a call.
-    assert gen.generate(['', 'a'], 'v1') == ['', GOOD.format(p='a')]
+    assert gen.generate(['', 'a'], 'v1') == ['', RESUME.format(p='a')]
     assert gen.details[0] == {'finish_reason': 'no input', 'attempts': 0,
                               'repaired': None}
     assert len(echo.calls) == 2 and gen.num_cached == 1
@@ -82,7 +83,7 @@ def test_retry_then_repair(tmp_path):
     out = gen.generate(['bad x', 'ok'], 'v1')
     # The cut-off answer is retried once (attempt 1) and then fits.
     assert echo.calls == [(['bad x', 'ok'], 0), (['bad x'], 1)]
-    assert out == [GOOD.format(p='bad x'), GOOD.format(p='ok')]
+    assert out == [RESUME.format(p='bad x'), RESUME.format(p='ok')]
     assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 2,
                               'repaired': None}
     assert gen.num_generated == 3 and len(cache) == 3
@@ -91,15 +92,20 @@ def test_retry_then_repair(tmp_path):
     stubborn = CachedGenerator(EchoGenerator(fixed_at=9), retries=2,
                                show_progress=False)
     assert stubborn.generate(['bad y'], 'v1') == [
-        'Experience: bad y gardening\nLikely skills: not stated\n'
+        'Experience: not stated\nLikely skills: bad y sales\n'
         'Interests: not stated']
     assert stubborn.details == [{'finish_reason': 'length', 'attempts': 3,
                                  'repaired': 'cut off'}]
     raw = CachedGenerator(EchoGenerator(fixed_at=9), format=None,
                           show_progress=False)
     assert raw.generate(['bad y'], 'v1') == [
-        'Experience: bad y gardening, bar']
+        'Likely skills: bad y sales, bar']
     assert 'format' not in raw.settings and 'format' in stubborn.settings
+    # By default the greedy answer is repaired at once, without a retry.
+    once = CachedGenerator(EchoGenerator(fixed_at=9), show_progress=False)
+    once.generate(['bad y'], 'v1')
+    assert once.details == [{'finish_reason': 'length', 'attempts': 1,
+                             'repaired': 'cut off'}]
 
 
 def test_wrong_number_of_outputs():
@@ -116,7 +122,7 @@ def test_first_writer_wins(tmp_path):
     path = str(tmp_path / 'cache.sqlite')
     first = CachedGenerator(EchoGenerator(' (first)'), GenerationCache(path),
                             show_progress=False)
-    assert first.generate(['a'], 'v1') == [GOOD.format(p='a (first)')]
+    assert first.generate(['a'], 'v1') == [RESUME.format(p='a (first)')]
     # A second writer that generated the same key meanwhile: its row is
     # not stored, and it returns what the cache holds.
     cache = GenerationCache(path)
@@ -216,7 +222,7 @@ def test_killed_run_resumes(tmp_path):
     gen = CachedGenerator(echo, cache, show_progress=False)
     prompts = [f'prompt {i:02d}' for i in range(40)]
     out = gen.generate(prompts, 'v1')
-    assert out == [GOOD.format(p=p) for p in prompts]
+    assert out == [RESUME.format(p=p) for p in prompts]
     # Only what was missing is generated, nothing twice, nothing lost.
     generated = [p for call, _ in echo.calls for p in call]
     assert len(generated) == len(set(generated)) == 40 - num_done
@@ -256,7 +262,7 @@ def test_unreadable_cache_is_moved_aside(tmp_path, caplog, spoil):
     # A fresh, working cache in its place.
     assert len(cache) == 0
     gen = CachedGenerator(EchoGenerator(), cache, show_progress=False)
-    assert gen.generate(['a'], 'v1') == [GOOD.format(p='a')]
+    assert gen.generate(['a'], 'v1') == [RESUME.format(p='a')]
     assert len(GenerationCache(path)) == 1
 
 

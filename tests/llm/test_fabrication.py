@@ -3,12 +3,14 @@ import math
 import pytest
 
 from lgir_pyg.llm.fabrication import (content_words, dangling_end,
-                                      dangling_lines, degrees, durations,
-                                      employers, fabrication_rate, has_loop,
+                                      dangling_lines, degenerate_items,
+                                      degrees, durations, employers,
+                                      fabrication_rate, has_loop,
                                       invented_degrees, invented_durations,
                                       invented_employers, invented_titles,
-                                      resume_quality, titles,
-                                      ungrounded_words, viewed_as_experience)
+                                      list_items, resume_quality, titles,
+                                      trim_dangling, ungrounded_words,
+                                      viewed_as_experience)
 
 
 def test_content_words():
@@ -59,6 +61,48 @@ def test_dangling_lines():
     assert dangling_lines(resume) == ['Experience: Proficient in',
                                       'Interests: Master of']
     assert dangling_lines('Experience: cashier at Safeway') == []
+
+
+@pytest.mark.parametrize('text,trimmed', [
+    ('retail jobs in', 'retail jobs'), ('Proficient in', ''),
+    ('cooking and baking.', 'cooking and baking'),
+    ('sales, customer service and,', 'sales, customer service'),
+    ('Part Time/', 'Part'), ('', ''),
+])
+def test_trim_dangling(text, trimmed):
+    assert trim_dangling(text) == trimmed
+
+
+def test_list_items():
+    assert list_items('sales; cashier jobs, jobs in Austin, Texas, Toys R '
+                      'Us, Inc, retail') == [
+                          'sales', 'cashier jobs',
+                          'jobs in Austin, Texas, Toys R Us, Inc', 'retail']
+    assert list_items(' , ') == []
+
+
+@pytest.mark.parametrize('items,dropped', [
+    (['cooking', 'food preparation', 'cleaning'], []),
+    # Items on one head word: the first two stand.
+    (['street marketing', 'street art', 'street food', 'street fashion'],
+     [2, 3]),
+    (['customer service', 'customer support', 'customer relationship '
+      'management', 'sales'], [2]),
+    # One item's words within another's, either way, plurals folded.
+    (['acting', 'modeling', 'acting in movies'], [2]),
+    (['florist', 'florists', 'floristry'], [1, 2]),
+    (['Delivering goods', 'deliveries'], [1]),
+    # No content word: not judged here.
+    (['the', 'and'], []),
+])
+def test_degenerate_items(items, dropped):
+    assert degenerate_items(items) == dropped
+
+
+def test_degenerate_items_head_limit():
+    items = ['food safety', 'food handling', 'food service']
+    assert degenerate_items(items, max_same_head=3) == []
+    assert degenerate_items(items, max_same_head=1) == [1, 2]
 
 
 def test_degrees():
@@ -134,14 +178,19 @@ def test_resume_quality():
     items = [[], ['Server @ Haven'], [], ['Server @ Haven']]
     quality = resume_quality(resumes, own, items,
                              out_of_tokens=[False, False, False, True],
-                             experience=[r.split('\n')[0] for r in resumes])
+                             experience=[r.split('\n')[0] for r in resumes],
+                             generated=['Interests: cashier jobs',
+                                        'Interests: cashier, cashiers', '',
+                                        'Interests: Master of'])
     assert quality == pytest.approx({
         'num_users': 4, 'empty': 0.25, 'most_common': 0.5,
         'distinct': 0.5, 'dangling': 0.25, 'out_of_tokens': 0.25,
         'loop': 0.0, 'invented_degrees': 0.25, 'invented_titles': 0.0,
         'invented_employers': 0.0, 'invented_durations': 0.25,
-        'viewed_as_experience': 0.25,
+        'viewed_as_experience': 0.25, 'degenerate': 0.25,
         # Pooled: cashier safeway cashier (x2, grounded), server haven
         # (grounded) master (not): 1 of 9 words.
-        'fabrication': 1 / 9})
+        'fabrication': 1 / 9,
+        # Generated lines only: cashier (x3) grounded, master not.
+        'fabrication_generated': 1 / 4})
     assert resume_quality([], [], []) == {'num_users': 0}

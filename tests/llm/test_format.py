@@ -2,8 +2,7 @@ import pytest
 
 from lgir_pyg.llm import Completion, ResumeFormat, ResumePrompts
 
-GOOD = ('Experience: Waiter at Luigi\'s\n'
-        'Likely skills: serving tables, customer service\n'
+GOOD = ('Likely skills: serving tables, customer service\n'
         'Interests: restaurant jobs in Austin')
 
 # A real prompt: the user wrote of Luigi's and viewed a job at a bistro.
@@ -16,19 +15,20 @@ EMPTY_IRC = ResumePrompts('irc').prompt('', ['Front Desk Coordinator @ '
 def test_parse_and_render():
     fmt = ResumeFormat()
     assert fmt.parse(GOOD) == {
-        'Experience': "Waiter at Luigi's",
         'Likely skills': 'serving tables, customer service',
         'Interests': 'restaurant jobs in Austin'}
-    assert fmt.finish(Completion(GOOD)) == GOOD
+    # Without a prompt nothing is copied.
+    assert fmt.finish(Completion(GOOD)) == 'Experience: not stated\n' + GOOD
     # Markdown headers, other case, content over several lines, trailing
-    # separators, "Not stated.": all normalised.
-    messy = ('## Experience: Not stated.\n**likely skills:** serving '
-             'tables,\n  customer service;\nINTERESTS:restaurant jobs in '
-             'Austin,')
-    assert fmt.finish(Completion(messy)) == GOOD.replace(
-        "Waiter at Luigi's", 'not stated')
+    # separators, "Not stated.": all normalised; an Experience line the
+    # model wrote anyway is not taken (it is copied from the user's text).
+    messy = ('## Experience: Waiter.\n**likely skills:** serving '
+             'tables,\n  customer service;\nINTERESTS:Not stated.')
+    assert fmt.parse(messy) == {
+        'Likely skills': 'serving tables, customer service',
+        'Interests': 'not stated'}
     assert fmt.parse('Interests: Not specified')['Interests'] == 'not stated'
-    assert fmt.headers == ('Experience:', 'Likely skills:', 'Interests:')
+    assert fmt.headers == ('Likely skills:', 'Interests:')
     assert str(fmt) == 'ResumeFormat(Experience, Likely skills, Interests)'
     # Nothing stated at all is no resume.
     assert fmt.render({}) == ''
@@ -37,14 +37,24 @@ def test_parse_and_render():
         'Interests: retail')
 
 
+def test_experience_is_copied_from_the_prompt():
+    fmt = ResumeFormat()
+    assert fmt.copy_sections(IRC) == {'Experience': "Waiter at Luigi's"}
+    assert fmt.copy_sections(EMPTY_IRC) == {'Experience': 'not stated'}
+    assert fmt.finish(Completion(GOOD), IRC) == (
+        "Experience: Waiter at Luigi's\n" + GOOD)
+    # The copy stands even when every generated line is dropped.
+    assert fmt.repair(Completion('Likely skills: Proficient in'), IRC) == (
+        "Experience: Waiter at Luigi's\nLikely skills: not stated\n"
+        'Interests: not stated')
+
+
 @pytest.mark.parametrize('text,reason,problem', [
     (GOOD, 'stop', None),
     (GOOD, 'length', 'cut off'),
-    ('Experience: cashier\nInterests: retail', 'stop', 'no Likely skills'),
-    ('Experience: ..\nLikely skills: sales\nInterests: retail', 'stop',
-     'no Experience'),
-    ('Experience: a b a b a b a b\nLikely skills: sales\nInterests: retail',
-     'stop', 'loop'),
+    ('Likely skills: sales', 'stop', 'no Interests'),
+    ('Likely skills: ..\nInterests: retail', 'stop', 'no Likely skills'),
+    ('Likely skills: a b a b a b a b\nInterests: retail', 'stop', 'loop'),
 ])
 def test_validate_structure(text, reason, problem):
     assert ResumeFormat().validate(Completion(text, reason)) == problem
@@ -52,38 +62,49 @@ def test_validate_structure(text, reason, problem):
 
 @pytest.mark.parametrize('text,problem', [
     (GOOD, None),
-    ('Experience: not stated\nLikely skills: greeting guests\nInterests: '
-     'host jobs in Austin', None),
-    ("Experience: Waiter at Luigi's\nLikely skills: Proficient in\n"
-     'Interests: restaurant', 'unfinished Likely skills'),
-    ("Experience: Waiter at Luigi's\nLikely skills: serving tables\n"
-     'Interests: restaurant jobs and', 'unfinished Interests'),
-    ("Experience: Waiter at Luigi's, MBA\nLikely skills: serving\n"
-     'Interests: restaurant', "invented degree 'mba' in Experience"),
-    ('Experience: Prof. Dr. Smith\nLikely skills: serving\nInterests: '
-     'restaurant', "invented title 'dr' in Experience"),
-    ('Experience: Waiter at Walmart\nLikely skills: serving\nInterests: '
-     'restaurant', "invented employer 'Walmart' in Experience"),
-    ('Experience: Host at Olive Bistro\nLikely skills: serving\n'
-     'Interests: restaurant', 'interaction as experience in Experience'),
-    ("Experience: Waiter at Luigi's\nLikely skills: serving, Serving\n"
-     'Interests: restaurant', 'repeated item in Likely skills'),
-    ("Experience: Waiter at Luigi's\nLikely skills: no experience\n"
-     'Interests: restaurant', 'empty words in Likely skills'),
-    ("Experience: Waiter at Luigi's\nLikely skills: cash handling\n"
-     'Interests: restaurant', 'copied from the prompt in Likely skills'),
-    ("Experience: Waiter at Luigi's\nLikely skills: serving\n"
-     'Interests: but mentioned in the description',
+    ('Likely skills: serving guests\nInterests: host jobs in Austin', None),
+    ('Likely skills: Proficient in\nInterests: restaurant',
+     'unfinished Likely skills'),
+    ('Likely skills: serving tables\nInterests: restaurant jobs and',
+     'unfinished Interests'),
+    ('Likely skills: serving, MBA\nInterests: restaurant',
+     "invented degree 'mba' in Likely skills"),
+    ('Likely skills: serving\nInterests: Prof. Dr. Smith',
+     "invented title 'dr' in Interests"),
+    ('Likely skills: serving at Walmart\nInterests: restaurant',
+     "invented employer 'Walmart' in Likely skills"),
+    ('Likely skills: serving\nInterests: host jobs at Olive Bistro',
+     'employer in Interests'),
+    ('Likely skills: serving, Serving\nInterests: restaurant',
+     'repeated item in Likely skills'),
+    ('Likely skills: no experience\nInterests: restaurant',
+     'empty words in Likely skills'),
+    ('Likely skills: forklift operation\nInterests: restaurant',
+     'copied from the prompt in Likely skills'),
+    ('Likely skills: serving\nInterests: host jobs in Reno',
+     'copied from the prompt in Interests'),
+    ('Likely skills: serving\nInterests: host jobs in Austinville',
+     'invented name in Interests'),
+    ('Likely skills: serving\nInterests: but mentioned in the description',
      'fragment in Interests'),
+    ('Likely skills: serving\nInterests: in Austin', 'fragment in Interests'),
+    ('Likely skills: serving tables to guests in a busy Austin bistro\n'
+     'Interests: restaurant', 'long item in Likely skills'),
+    ('Likely skills: serving\nInterests: host job jobs',
+     'repeated word in Interests'),
+    ('Likely skills: serving, serving tables\nInterests: restaurant',
+     'degenerate list in Likely skills'),
+    ('Likely skills: serving\nInterests: host jobs, host events, host '
+     'parties', 'degenerate list in Interests'),
 ])
 def test_validate_against_the_prompt(text, problem):
     assert ResumeFormat().validate(Completion(text), IRC) == problem
 
 
 def test_examples_are_not_copied():
-    # The default IRC examples hold a line cook in Dallas; a user who
-    # viewed a front desk job does not become one.
-    copied = Completion('Experience: not stated\nLikely skills: cooking\n'
+    # The default IRC examples hold a warehouse worker in Nevada; a user
+    # who viewed a front desk job does not become one.
+    copied = Completion('Likely skills: forklift operation\n'
                         'Interests: front desk jobs in Germantown')
     fmt = ResumeFormat()
     assert fmt.validate(copied, EMPTY_IRC) == (
@@ -95,26 +116,29 @@ def test_examples_are_not_copied():
 
 def test_repair():
     fmt = ResumeFormat()
-    cut = Completion('Experience: Cashier at Safeway, barista at Blue '
-                     'Bottle, server at Ha', 'length')
+    cut = Completion('Likely skills: cash handling, selling\nInterests: '
+                     'retail jobs, sales jobs, store wo', 'length')
     assert fmt.repair(cut) == (
-        'Experience: Cashier at Safeway, barista at Blue Bottle\n'
-        'Likely skills: not stated\nInterests: not stated')
+        'Experience: not stated\nLikely skills: cash handling, selling\n'
+        'Interests: retail jobs, sales jobs')
     assert fmt.repair(Completion('nothing useful')) == ''
     # Against the prompt: items that do not fit go, unfinished ends are
-    # trimmed, repeats are said once.
+    # trimmed, repeats are said once, a degenerate list is cut back.
     answer = Completion(
-        'Experience: Front Desk Coordinator, Germantown\n'
-        'Likely skills: greeting guests, Proficient in, greeting guests\n'
+        'Likely skills: scheduling, Proficient in, scheduling, '
+        'guest relations, guest services, guest care\n'
         'Interests: front desk jobs in Maryland and, Master of Arts')
     assert fmt.repair(answer, EMPTY_IRC) == (
-        'Experience: not stated\nLikely skills: greeting guests\n'
-        'Interests: front desk jobs in Maryland')
+        'Experience: not stated\nLikely skills: scheduling, guest '
+        'relations, guest services\nInterests: front desk jobs in '
+        'Maryland')
 
 
-def test_own_sections_and_version():
-    fmt = ResumeFormat(['Interests', 'Budget'], min_chars=1)
+def test_other_sections_and_version():
+    fmt = ResumeFormat(['Interests', 'Budget'], copied=(), min_chars=1)
     assert fmt.parse('Interests: tents\nBudget: low') == {
         'Interests': 'tents', 'Budget': 'low'}
-    assert fmt.own_sections == ()
+    assert fmt.finish(Completion('Interests: tents\nBudget: low')) == (
+        'Interests: tents\nBudget: low')
     assert fmt.version != ResumeFormat().version
+    assert ResumeFormat(max_same_head=3).version != ResumeFormat().version

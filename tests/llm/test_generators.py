@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lgir_pyg.errors import UsageError
-from lgir_pyg.llm import HFTextGenerator, ResumeFormat
+from lgir_pyg.llm import HFTextGenerator, ResumeFormat, ResumePrompts
 from lgir_pyg.llm import generators
 from lgir_pyg.llm.cache import cache_key
 from lgir_pyg.llm.generators import (_GroundedWords, _NoRepeatNGram,
@@ -118,6 +118,34 @@ def test_default_model_writes_every_section(smollm):
         assert completion.finish_reason in ('stop', 'length')
     # Greedy decoding is deterministic for the same batch.
     assert smollm.generate(PROMPTS) == out
+
+
+def test_shared_beginning_is_computed_once(smollm, monkeypatch):
+    # Resume prompts share their beginning (system message, worked
+    # examples): it is run once for the batch, and every row continues
+    # from its cache after padding of its own.
+    builder = ResumePrompts('irc')
+    prompts = [builder.prompt('Cashier at Target.', []),
+               builder.prompt('', ['Nurse Aide @ Mercy, Austin, Texas'])]
+    texts = [c + smollm.sections[0] for c in smollm.chat(prompts)]
+    inputs = smollm._encode(texts)
+    shared = inputs['cache'].get_seq_length()
+    rows = [smollm._tokenizer.encode(t, add_special_tokens=False)
+            for t in texts]
+    assert shared > 200  # The system message and three examples.
+    assert rows[0][:shared] == rows[1][:shared]
+    assert rows[0][shared] != rows[1][shared]
+    mask = inputs['attention_mask']
+    assert mask[:, :shared].all() and (mask.sum(1) == torch.tensor(
+        [len(r) for r in rows])).all()
+    # The answers are those of the plain left-padded batch.
+    shared_out = smollm.generate(prompts)
+    monkeypatch.setattr(smollm, 'share_prefix', False)
+    plain = smollm._encode(texts)
+    assert 'cache' not in plain and (plain['input_ids'] == smollm._tokenizer(
+        texts, return_tensors='pt', padding=True,
+        add_special_tokens=False)['input_ids']).all()
+    assert smollm.generate(prompts) == shared_out
 
 
 def test_token_budget_cuts_off(smollm, monkeypatch):

@@ -8,12 +8,14 @@ import textwrap
 import threading
 import time
 
+import json
+
 import openai
 import pytest
 
 from lgir_pyg.errors import LGIRError, UsageError
 from lgir_pyg.llm import (CachedGenerator, GenerationCache, OpenAIGenerator,
-                          build_generator)
+                          ResumePrompts, build_generator)
 
 PROMPTS = [f'Write a short resume for a {job}.' for job in (
     'cashier', 'nurse', 'line cook', 'truck driver', 'barista', 'teacher')]
@@ -27,8 +29,8 @@ def test_settings_and_arguments():
     assert gen.settings['base_url'] == 'http://h:1/v1'
     assert 'concurrency' not in gen.settings  # It changes no output.
     assert str(gen) == 'OpenAIGenerator(m, http://h:1/v1)'
-    assert '"Experience:", "Likely skills:", "Interests:"' in \
-        gen.system_message
+    assert 'exactly 2 lines, starting with "Likely skills:", "Interests:"' \
+        in gen.system_message
     with pytest.raises(UsageError, match="'concurrency'"):
         OpenAIGenerator('m', concurrency=0)
     with pytest.raises(UsageError, match="has no option 'batch_size'"):
@@ -62,6 +64,47 @@ class Unavailable(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class Recording(http.server.BaseHTTPRequestHandler):
+    r"""A server that records each request body and answers 'ok'."""
+    bodies = []
+
+    def do_POST(self):
+        Recording.bodies.append(json.loads(self.rfile.read(
+            int(self.headers['Content-Length']))))
+        answer = json.dumps({
+            'id': '1', 'object': 'chat.completion', 'created': 0,
+            'model': 'm', 'choices': [{
+                'index': 0, 'finish_reason': 'stop', 'message': {
+                    'role': 'assistant', 'content': 'ok'}}]}).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_examples_are_sent_as_turns():
+    Recording.bodies = []
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Recording)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    prompt = ResumePrompts('src').prompt('Cashier at Target.')
+    try:
+        gen = OpenAIGenerator('m', f'http://127.0.0.1:{server.server_port}'
+                              '/v1')
+        assert gen.generate([prompt]) == [('ok', 'stop')]
+    finally:
+        server.shutdown()
+    [body] = Recording.bodies
+    roles = [m['role'] for m in body['messages']]
+    assert roles == ['system'] + ['user', 'assistant'] * 3 + ['user']
+    assert body['messages'][0]['content'] == gen.system_message
+    assert body['messages'][-1]['content'] == (
+        'Self-description: Cashier at Target.')
 
 
 @pytest.mark.parametrize('status', [503, 429])

@@ -3,7 +3,8 @@ import pytest
 from lgir_pyg.errors import UsageError
 from lgir_pyg.llm import ResumePrompts
 from lgir_pyg.llm.prompts import (DEFAULT_INSTRUCTION, EMPTY_TEXT,
-                                  prompt_facts)
+                                  prompt_facts, prompt_messages,
+                                  stated_section)
 
 TEXTS = ['Cashier at Safeway.', '', 'Nurse.']
 RECENT = [['Barista @ Blue'], ['Server @ Haven', 'Cook @ Diner'], []]
@@ -13,15 +14,15 @@ VIEWED = 'Jobs they viewed (interests, not experience):\n'
 def test_src_and_irc_prompts():
     builder = ResumePrompts('src')
     prompts = builder.build(TEXTS)
-    assert prompts[0].startswith("Write this job seeker's resume")
+    assert prompts[0].startswith("Write this job seeker's likely skills")
     # Worked examples, then the user's facts.
-    assert prompts[0].count('Example:\n') == 2
+    assert prompts[0].count('Example:\n') == 3
     assert prompts[0].endswith('Now this job seeker:\n'
                                'Self-description: Cashier at Safeway.')
     assert 'viewed' not in prompts[0]
     # Nothing to ground a resume on: no prompt, so no LLM call.
     assert prompts[1] == ''
-    assert str(builder) == 'ResumePrompts(src-v3)'
+    assert str(builder) == 'ResumePrompts(src-v4)'
     irc = ResumePrompts('irc').build(TEXTS, RECENT)
     assert irc[0].endswith('Now this job seeker:\n'
                            'Self-description: Cashier at Safeway.\n' +
@@ -34,7 +35,7 @@ def test_src_and_irc_prompts():
                                     ['Barista @ Blue'])
     assert prompt_facts(irc[1]) == ('', ['Server @ Haven', 'Cook @ Diner'])
     assert prompt_facts('no layout') == ('no layout', [])
-    assert ResumePrompts('irc', k=3).version == 'irc-v3-k3'
+    assert ResumePrompts('irc', k=3).version == 'irc-v4-k3'
 
 
 def test_one_prompt():
@@ -63,7 +64,7 @@ def test_truncation_is_counted():
     assert own.startswith('nurse nurse') and own.count('nurse') < 12
     assert prompts[0].endswith('- Baris ...\n- Cook')
     assert builder.num_truncated == 1 + 2  # One text, two items.
-    assert builder.version == 'irc-v3-c50-5'
+    assert builder.version == 'irc-v4-c50-5'
 
 
 def test_any_wording():
@@ -73,25 +74,99 @@ def test_any_wording():
                                                      ['Stove']])
     # The default examples are about jobs: other names get none.
     assert prompts[0] == (
-        "Write this customer's resume as in the examples, from the facts "
-        'only: Experience is what they wrote they did, else "not stated".'
+        "Write this customer's likely skills and interests from the facts "
+        'only; "not stated" if the facts say nothing.'
         '\n\nNow this customer:\nSelf-description: Likes hiking.\n'
         'Products they bought (interests, not experience):\n- Boots\n'
         '- Tent')
     # The wording keys the cache: a short hash of it joins the version.
     version = builder.version
-    assert version.startswith('irc-v3-t') and len(version) == 16
+    assert version.startswith('irc-v4-t') and len(version) == 16
     assert ResumePrompts('irc', user_name='shopper').version != version
     assert ResumePrompts('irc', instruction=DEFAULT_INSTRUCTION + ' Be '
-                         'brief.').version not in (version, 'irc-v3')
+                         'brief.').version not in (version, 'irc-v4')
     # Examples of your own join the prompt and the version.
     own = ResumePrompts('irc', user_name='customer', item_name='products',
                         interaction_name='bought', examples=[
-                            ('', ['Tent'], 'Experience: not stated\n'
-                             'Likely skills: camping\nInterests: tents')])
+                            ('', ['Tent'], 'Likely skills: camping\n'
+                             'Interests: tents')])
     assert own.build(['Likes hiking.'], [['Boots']])[0].count(
         'Example:\n') == 1
-    assert own.version not in (version, 'irc-v3')
+    assert own.version not in (version, 'irc-v4')
+
+
+def test_words_in_capitals_are_calmed():
+    # A small model misspells words in capitals when it copies them.
+    prompt = ResumePrompts('irc').prompt('Experience: CASHIER at IGA.',
+                                         ['ASSISTANT MANAGER @ USA Inc'])
+    assert prompt_facts(prompt) == ('Experience: Cashier at IGA.',
+                                    ['Assistant Manager @ USA Inc'])
+
+
+def test_examples_become_chat_turns():
+    prompt = ResumePrompts('irc').prompt('Nurse.', ['Aide @ Mercy'])
+    turns = prompt_messages(prompt)
+    assert [t['role'] for t in turns] == ['user', 'assistant'] * 3 + [
+        'user']
+    # The instruction opens the conversation; each example is its facts
+    # and its answer; the user's facts come last.
+    assert turns[0]['content'].startswith(
+        "Write this job seeker's likely skills and interests")
+    assert turns[0]['content'].endswith(
+        'Self-description: (empty)\nJobs they viewed (interests, not '
+        'experience):\n- Warehouse Associate @ Amazon, Reno, Nevada\n'
+        '- Forklift Operator @ Sysco, Sparks, Nevada')
+    assert turns[1]['content'] == (
+        'Likely skills: warehouse work, forklift operation\n'
+        'Interests: warehouse jobs in Nevada')
+    assert turns[-1]['content'] == (
+        'Self-description: Nurse.\nJobs they viewed (interests, not '
+        'experience):\n- Aide @ Mercy')
+    # Without examples, or of another layout, a prompt is one turn.
+    plain = ResumePrompts('irc', examples=[]).prompt('Nurse.', [])
+    assert prompt_messages(plain) == [{'role': 'user', 'content': plain}]
+    assert prompt_messages('Hi.') == [{'role': 'user', 'content': 'Hi.'}]
+
+
+@pytest.mark.parametrize('text,stated', [
+    ('', ''),
+    ('Positions of interest: Receptionist.', ''),
+    ('Positions of interest: Host. Experience: Street Marketer at Media '
+     'Nation; Courtesy Clerk at Safeway.',
+     'Street Marketer at Media Nation; Courtesy Clerk at Safeway'),
+    # A row without a position, an empty description, runs of dots.
+    ('Experience: at Retired.', 'Retired'),
+    ('Experience: Clerk at DC Government: .; Aide at Mercy: helped..',
+     'Clerk at DC Government; Aide at Mercy: helped'),
+    # Bullets and spaces before punctuation go.
+    ('Experience: Photographer at BAT: \u2022\tCaptured memories.\n'
+     '\u2022\tProvided service \u2022 Engaged fans',
+     'Photographer at BAT: Captured memories. Provided service. Engaged '
+     'fans'),
+    ('Experience: Cashier at GRK: Cashier , cleaning , ect..',
+     'Cashier at GRK: Cashier, cleaning, ect'),
+    # A text cut to the prompt budget keeps its complete rows or
+    # sentences; an unfinished end goes.
+    ('Experience: Cook at Diner: fried eggs. Cleaned the grill; Banker at '
+     'Chase: sold ...', 'Cook at Diner: fried eggs. Cleaned the grill'),
+    ('Experience: Cook at Diner: fried eggs. Cleaned the ...',
+     'Cook at Diner: fried eggs'),
+    ('Experience: Cook at Diner: fried eggs and ...',
+     'Cook at Diner: fried eggs'),
+])
+def test_stated_section(text, stated):
+    assert stated_section(text) == stated
+
+
+def test_stated_section_of_prompts():
+    # What a prompt shows is what the rule copies from.
+    builder = ResumePrompts('src', max_text_chars=60)
+    text = ('Experience: Cook at Diner: fried eggs; Banker at Chase: sold '
+            'loans and')
+    own = prompt_facts(builder.prompt(text))[0]
+    assert own.endswith(' ...')
+    assert stated_section(own) == 'Cook at Diner: fried eggs'
+    assert stated_section('Skills: Excel.', 'Skills:') == 'Excel'
 
 
 def test_bad_input():
