@@ -22,7 +22,7 @@ training jobs (what IRC is shown), so the rates compare:
 * fabrication: pooled over content words, the share of all the group's
   resume words that their own sources lack (an empty resume adds no word,
   so it neither lowers nor raises the rate); fabrication_generated: the
-  same over the lines the LLM wrote (Likely skills, Interests), without
+  same over the lines the LLM writes (Likely skills, Interests), without
   the Experience line copied from the user's own text.
 
 Writes :obj:`benchmarks/results/fabrication<suffix>.json` and :obj:`.md`
@@ -69,11 +69,12 @@ def experience_line(resume: str) -> str:
 
 
 def generated_lines(resume: str) -> str:
-    r"""The lines of :obj:`resume` the LLM wrote: all but those copied from
-    the user's own text."""
-    copied = tuple(f'{name}:' for name in ResumeFormat().copied)
+    r"""The lines of :obj:`resume` the LLM writes (Likely skills, Interests,
+    whose stated positions of interest come first), not those only copied
+    from the user's own text (Experience)."""
+    written = tuple(f'{name}:' for name in ResumeFormat().sections)
     return '\n'.join(line for line in resume.split('\n')
-                     if not line.startswith(copied))
+                     if line.startswith(written))
 
 
 def main() -> None:

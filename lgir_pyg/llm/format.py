@@ -8,21 +8,29 @@ from lgir_pyg.llm.fabrication import (NOT_STATED, content_words,
                                       list_items, trim_dangling,
                                       ungrounded_words)
 from lgir_pyg.llm.generators import DEFAULT_SECTIONS, Completion
-from lgir_pyg.llm.prompts import prompt_facts, stated_section
+from lgir_pyg.llm.prompts import prompt_facts, stated_sections
+
+
+# Where a self-description of KaggleJobViews states a section's facts.
+DEFAULT_STATED = {'Experience': 'Experience:',
+                  'Interests': 'Positions of interest:'}
 
 
 class ResumeFormat:
     r"""The structure of a completed resume: one line per section, each
     started by its header. What the user wrote is a fact to copy, not to
-    generate: the :obj:`copied` sections (:obj:`"Experience: ..."`) are
-    taken from the user's own text in the prompt by a rule
-    (:func:`~lgir_pyg.llm.prompts.stated_section`: the part of the text
-    under the same header, verbatim and cleaned; :obj:`"not stated"` if
-    there is none). The LLM writes only the other :obj:`sections`
-    (:obj:`"Likely skills: ..."`, :obj:`"Interests: ..."`), which need
-    inference, and their lines are checked against the prompt's facts (the
-    user's own text and the items listed, see
-    :func:`~lgir_pyg.llm.prompts.prompt_facts`).
+    generate: the :obj:`stated` sections are taken from the user's own
+    text in the prompt by a rule
+    (:func:`~lgir_pyg.llm.prompts.stated_sections`: the part of the text
+    under the given header, verbatim and cleaned). The LLM writes only the
+    other :obj:`sections`, which need inference. A section both stated
+    and written (by default :obj:`"Interests"`: the positions the user
+    said they want, then what the LLM infers) lists the stated items
+    first and then the written ones that do not repeat them; a stated
+    section the LLM does not write (:obj:`"Experience"`) is the copy
+    alone, :obj:`"not stated"` if the user wrote none. The lines the LLM
+    writes are checked against the prompt's facts (the user's own text
+    and the items listed, see :func:`~lgir_pyg.llm.prompts.prompt_facts`).
 
     :meth:`validate` says why a generated answer does not fit: a missing or
     empty section, a cut-off, a loop, and, with the prompt, an item (see
@@ -41,14 +49,17 @@ class ResumeFormat:
     fit either. :class:`~lgir_pyg.llm.CachedGenerator` then retries the
     answer (if asked to) and finally falls back to :meth:`repair` of the
     first answer, which drops such items, trims unfinished ends and says
-    :obj:`"not stated"` for what is left empty. The resume puts the copied
-    sections first; a resume with nothing stated is the empty string.
+    :obj:`"not stated"` for what is left empty. The resume puts the
+    sections only stated first; a resume with nothing stated is the empty
+    string.
 
     Args:
         sections (Sequence[str], optional): The sections the LLM writes,
             in order. (default: :obj:`("Likely skills", "Interests")`)
-        copied (Sequence[str], optional): The sections copied from the
-            user's own text, in order. (default: :obj:`("Experience",)`)
+        stated (Dict[str, str], optional): Sections copied from the
+            user's own text, each with the header that starts its part
+            there; :obj:`None` is :obj:`DEFAULT_STATED`.
+            (default: :obj:`None`)
         min_chars (int, optional): Letters a section needs to count as
             written. (default: :obj:`3`)
         max_same_head (int, optional): Items of a line that may start
@@ -58,24 +69,27 @@ class ResumeFormat:
     """
     def __init__(self, sections: Sequence[str] = tuple(
             h.rstrip(':') for h in DEFAULT_SECTIONS),
-            copied: Sequence[str] = ('Experience',), min_chars: int = 3,
+            stated: Optional[Dict[str, str]] = None, min_chars: int = 3,
             max_same_head: int = 2, max_item_words: int = 6) -> None:
         self.sections = tuple(s.rstrip(':').strip() for s in sections)
-        self.copied = tuple(s.rstrip(':').strip() for s in copied
-                            if s not in self.sections)
+        self.stated = dict(DEFAULT_STATED if stated is None else stated)
+        # The lines of a resume: sections only stated, then the written.
+        self.names = tuple(s for s in self.stated
+                           if s not in self.sections) + self.sections
         self.min_chars = min_chars
         self.max_same_head = max_same_head
         self.max_item_words = max_item_words
-        # A header at a line start, maybe dressed as markdown; the copied
+        # A header at a line start, maybe dressed as markdown; the stated
         # ones are known so that an answer that writes one anyway does not
         # run into the section before.
-        names = '|'.join(re.escape(s) for s in self.copied + self.sections)
+        names = '|'.join(re.escape(s) for s in self.names)
         self._header = re.compile(
             rf'^[\s#*\-]*({names})[\s*]*:[\s*]*', re.IGNORECASE | re.MULTILINE)
 
     @property
     def version(self) -> str:
-        return (f"sections-v3:{'/'.join(self.copied)}:"
+        stated = '/'.join(f'{k}<{v}' for k, v in self.stated.items())
+        return (f"sections-v3:{stated}:"
                 f"{'/'.join(self.sections)}:{self.min_chars}:"
                 f'{self.max_same_head}:{self.max_item_words}')
 
@@ -87,9 +101,8 @@ class ResumeFormat:
     def parse(self, text: str) -> Dict[str, str]:
         r"""The generated sections found in :obj:`text` (first occurrence
         of each), their content on one line with runs of whitespace and
-        trailing separators removed; a copied section in :obj:`text` is
-        left out."""
-        by_name = {s.lower(): s for s in self.copied + self.sections}
+        trailing separators removed; a section only stated is left out."""
+        by_name = {s.lower(): s for s in self.names}
         marks = list(self._header.finditer(text))
         out: Dict[str, str] = {}
         for mark, after in zip(marks, marks[1:] + [None]):
@@ -173,23 +186,43 @@ class ResumeFormat:
         return None
 
     def render(self, sections: Dict[str, str]) -> str:
-        r"""The resume text of :obj:`sections` (copied and generated): one
-        line per section, :obj:`"not stated"` for a missing one, and the
-        empty string if none is stated."""
-        names = self.copied + self.sections
+        r"""The resume text of :obj:`sections`: one line per section,
+        :obj:`"not stated"` for a missing one, and the empty string if none
+        is stated."""
         if all(sections.get(name, NOT_STATED) == NOT_STATED
-               for name in names):
+               for name in self.names):
             return ''
         return '\n'.join(f'{name}: {sections.get(name) or NOT_STATED}'
-                         for name in names)
+                         for name in self.names)
 
-    def copy_sections(self, prompt: Optional[str]) -> Dict[str, str]:
-        r"""The copied sections of the user of :obj:`prompt`, taken from
-        their own text (see :func:`~lgir_pyg.llm.prompts.stated_section`);
-        none without a prompt."""
+    def stated_parts(self, prompt: Optional[str]) -> Dict[str, str]:
+        r"""The :obj:`stated` sections of the user of :obj:`prompt`, taken
+        from their own text (see
+        :func:`~lgir_pyg.llm.prompts.stated_sections`); :obj:`""` where
+        they state none, and without a prompt."""
         own = prompt_facts(prompt)[0] if prompt else ''
-        return {name: stated_section(own, f'{name}:') or NOT_STATED
-                for name in self.copied}
+        parts = stated_sections(own, list(self.stated.values()))
+        return {name: parts[header] for name, header in self.stated.items()}
+
+    def _combine(self, written: Dict[str, str],
+                 prompt: Optional[str]) -> str:
+        # The resume of the written sections and the user's stated ones.
+        out = {}
+        for name, stated in self.stated_parts(prompt).items():
+            if name not in self.sections:
+                out[name] = stated
+            elif stated:  # The user's rows, then what does not repeat them.
+                ours = stated.split('; ')
+                theirs = [i for i in list_items(written.get(name, ''))
+                          if i != NOT_STATED and i.lower() not in
+                          {s.lower() for s in ours}]
+                dropped = set(degenerate_items(ours + theirs,
+                                               self.max_same_head))
+                out[name] = '; '.join(ours + [
+                    item for i, item in enumerate(theirs, len(ours))
+                    if i not in dropped])
+        return self.render({**written, **{k: v for k, v in out.items()
+                                          if v}})
 
     def repair(self, completion: Completion,
                prompt: Optional[str] = None) -> str:
@@ -206,7 +239,7 @@ class ResumeFormat:
             cut = max(content.rfind(c) for c in ',;.')
             parsed[last] = content[:cut].strip(' ,;') if cut > 0 else ''
         facts = None if prompt is None else _Facts(prompt)
-        out = self.copy_sections(prompt)
+        out = {}
         for name, content in parsed.items():
             if not self._written(content) or has_loop(content):
                 continue
@@ -220,17 +253,16 @@ class ResumeFormat:
                                     if i not in dropped)
             if self._written(content):
                 out[name] = content
-        return self.render(out)
+        return self._combine(out, prompt)
 
     def finish(self, completion: Completion,
                prompt: Optional[str] = None) -> str:
         r"""The resume of a valid :obj:`completion` of :obj:`prompt`."""
-        return self.render({**self.copy_sections(prompt),
-                            **self.parse(completion.text)})
+        return self._combine(self.parse(completion.text), prompt)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}("
-                f"{', '.join(self.copied + self.sections)})")
+                f"{', '.join(self.names)})")
 
 
 # Ways of saying "not stated", and words that cannot start an item.

@@ -83,26 +83,41 @@ _BULLET = ('(?:[\u2022\u25ba\u25aa\u25cf\u25e6\u25a0\u27a2\u27a4\u2713'
            '\u2714\uf0b7]|\\*(?=\\s))')
 
 
-def stated_section(text: str, header: str = 'Experience:') -> str:
-    r"""What a self-description :obj:`text` states under :obj:`header`
-    (e.g. the experience rows :class:`~lgir_pyg.datasets.KaggleJobViews`
-    writes as :obj:`"Experience: Cashier at Safeway: helped customers;
-    Clerk at Target."`), copied verbatim and cleaned; :obj:`""` if the text
-    has no such part. The part runs from the first :obj:`header` to the
-    end of the text. Cleaning: a text cut to the prompt budget (ending in
+def stated_sections(text: str, headers: Sequence[str]) -> Dict[str, str]:
+    r"""What a self-description :obj:`text` states under each of
+    :obj:`headers`, copied verbatim and cleaned (e.g. the parts
+    :class:`~lgir_pyg.datasets.KaggleJobViews` writes as
+    :obj:`"Positions of interest: Server; Host. Experience: Cashier at
+    Safeway: helped customers; Clerk at Target."`); :obj:`""` for a header
+    the text does not have. A part runs from the first occurrence of its
+    header to the next header's or the end of the text.
+
+    Cleaning: a part cut to the prompt budget (the text ends in
     :obj:`" ..."`) keeps its complete rows (:obj:`"; "`) or sentences;
     bullets go (one that does not follow a sentence end ends the sentence
     before it); runs of dots become one, and no space stays before a
-    punctuation mark; a row without a position
-    (:obj:`"at Retired"`) loses its :obj:`"at "`; an empty description
-    (:obj:`"Clerk at Target: ."`) goes; the end loses its dots,
-    separators and unfinished words (:obj:`"and"`, see
-    :func:`~lgir_pyg.llm.fabrication.dangling_end`)."""
-    match = re.search(rf'(?:^|\s){re.escape(header)}', text)
-    if match is None:
-        return ''
-    part = ' '.join(text[match.end():].split())
-    if text.endswith(CUT_MARK):
+    punctuation mark; a row without a position (:obj:`"at Retired"`) loses
+    its :obj:`"at "`; an empty description (:obj:`"Clerk at Target: ."`)
+    goes; the end loses its dots, separators and unfinished words
+    (:obj:`"and"`, see :func:`~lgir_pyg.llm.fabrication.dangling_end`)."""
+    starts = {}
+    for header in headers:
+        match = re.search(rf'(?:^|\s){re.escape(header)}', text)
+        if match is not None:
+            starts[header] = (match.start(), match.end())
+    out = {header: '' for header in headers}
+    for header, (_, begin) in starts.items():
+        end = min((s for s, _ in starts.values() if s > begin),
+                  default=len(text))
+        out[header] = _clean(text[begin:end], end == len(text) and
+                             text.endswith(CUT_MARK))
+    return out
+
+
+def _clean(part: str, cut: bool) -> str:
+    # One stated part, cleaned as stated_sections says.
+    part = ' '.join(part.split())
+    if cut:
         part = part[:-len(CUT_MARK)]
         end = max(part.rfind('; '), part.rfind('. '))
         part = part[:end + 1] if end > 0 else part

@@ -8,6 +8,10 @@ GOOD = ('Likely skills: serving tables, customer service\n'
 # A real prompt: the user wrote of Luigi's and viewed a job at a bistro.
 IRC = ResumePrompts('irc').prompt("Experience: Waiter at Luigi's.",
                                   ['Host @ Olive Bistro, Austin'])
+# A user who also said which positions they want.
+WANTS = ResumePrompts('irc').prompt(
+    "Positions of interest: Server; Host. Experience: Waiter at Luigi's.",
+    ['Host @ Olive Bistro, Austin'])
 EMPTY_IRC = ResumePrompts('irc').prompt('', ['Front Desk Coordinator @ '
                                              'Hilton, Germantown, Maryland'])
 
@@ -37,16 +41,27 @@ def test_parse_and_render():
         'Interests: retail')
 
 
-def test_experience_is_copied_from_the_prompt():
+def test_stated_sections_are_copied_from_the_prompt():
     fmt = ResumeFormat()
-    assert fmt.copy_sections(IRC) == {'Experience': "Waiter at Luigi's"}
-    assert fmt.copy_sections(EMPTY_IRC) == {'Experience': 'not stated'}
+    assert fmt.stated_parts(IRC) == {'Experience': "Waiter at Luigi's",
+                                     'Interests': ''}
+    assert fmt.stated_parts(WANTS) == {'Experience': "Waiter at Luigi's",
+                                       'Interests': 'Server; Host'}
+    assert fmt.stated_parts(EMPTY_IRC) == {'Experience': '',
+                                           'Interests': ''}
     assert fmt.finish(Completion(GOOD), IRC) == (
         "Experience: Waiter at Luigi's\n" + GOOD)
-    # The copy stands even when every generated line is dropped.
-    assert fmt.repair(Completion('Likely skills: Proficient in'), IRC) == (
+    # The stated positions come first, then the written interests that do
+    # not repeat them.
+    assert fmt.finish(Completion(
+        'Likely skills: serving tables\nInterests: server jobs, restaurant '
+        'jobs in Austin'), WANTS) == (
+        "Experience: Waiter at Luigi's\nLikely skills: serving tables\n"
+        'Interests: Server; Host; restaurant jobs in Austin')
+    # The copies stand when every written line is dropped.
+    assert fmt.repair(Completion('Likely skills: Proficient in'), WANTS) == (
         "Experience: Waiter at Luigi's\nLikely skills: not stated\n"
-        'Interests: not stated')
+        'Interests: Server; Host')
 
 
 @pytest.mark.parametrize('text,reason,problem', [
@@ -135,10 +150,17 @@ def test_repair():
 
 
 def test_other_sections_and_version():
-    fmt = ResumeFormat(['Interests', 'Budget'], copied=(), min_chars=1)
+    fmt = ResumeFormat(['Interests', 'Budget'], stated={}, min_chars=1)
     assert fmt.parse('Interests: tents\nBudget: low') == {
         'Interests': 'tents', 'Budget': 'low'}
     assert fmt.finish(Completion('Interests: tents\nBudget: low')) == (
         'Interests: tents\nBudget: low')
     assert fmt.version != ResumeFormat().version
     assert ResumeFormat(max_same_head=3).version != ResumeFormat().version
+    # Stated sections of your own: a skills part, copied as it is.
+    own = ResumeFormat(stated={'Experience': 'Did:'})
+    assert str(own) == 'ResumeFormat(Experience, Likely skills, Interests)'
+    assert own.version != ResumeFormat().version
+    prompt = ResumePrompts('src').prompt('Did: baking.')
+    assert own.finish(Completion(GOOD), prompt) == (
+        'Experience: baking\n' + GOOD)

@@ -4,7 +4,7 @@ from lgir_pyg.errors import UsageError
 from lgir_pyg.llm import ResumePrompts
 from lgir_pyg.llm.prompts import (DEFAULT_INSTRUCTION, EMPTY_TEXT,
                                   prompt_facts, prompt_messages,
-                                  stated_section)
+                                  stated_sections)
 
 TEXTS = ['Cashier at Safeway.', '', 'Nurse.']
 RECENT = [['Barista @ Blue'], ['Server @ Haven', 'Cook @ Diner'], []]
@@ -154,19 +154,27 @@ def test_examples_become_chat_turns():
     ('Experience: Cook at Diner: fried eggs and ...',
      'Cook at Diner: fried eggs'),
 ])
-def test_stated_section(text, stated):
-    assert stated_section(text) == stated
+def test_stated_experience(text, stated):
+    assert stated_sections(text, ['Experience:']) == {'Experience:': stated}
 
 
-def test_stated_section_of_prompts():
-    # What a prompt shows is what the rule copies from.
+def test_stated_sections():
+    # Each part runs to the next header; a header not in the text is "".
+    text = ('Positions of interest: Server; Host. Experience: Cook at '
+            'Diner: fried eggs.')
+    assert stated_sections(text, ['Experience:', 'Positions of interest:',
+                                  'Skills:']) == {
+        'Experience:': 'Cook at Diner: fried eggs',
+        'Positions of interest:': 'Server; Host', 'Skills:': ''}
+    # What a prompt shows is what the rule copies from: a text cut to the
+    # budget keeps its complete rows.
     builder = ResumePrompts('src', max_text_chars=60)
     text = ('Experience: Cook at Diner: fried eggs; Banker at Chase: sold '
             'loans and')
     own = prompt_facts(builder.prompt(text))[0]
     assert own.endswith(' ...')
-    assert stated_section(own) == 'Cook at Diner: fried eggs'
-    assert stated_section('Skills: Excel.', 'Skills:') == 'Excel'
+    assert stated_sections(own, ['Experience:']) == {
+        'Experience:': 'Cook at Diner: fried eggs'}
 
 
 def test_bad_input():
