@@ -178,16 +178,21 @@ class ResumePrompts:
     training interactions (item texts) as interests, not experience, from
     which the LLM infers likely skills. :meth:`build` takes texts, not a
     graph: :func:`lgir_pyg.transforms.user_prompts` reads them from one.
-    The answer has three lines: the experience the user wrote of (else "not
-    stated"), likely skills and interests; worked :obj:`examples` before the
-    user's facts show them to the LLM. An empty self-description is said so
-    in the prompt; a user with nothing to ground a resume on (an empty text
-    and, for IRC, no item) gets an empty prompt, which
-    :class:`~lgir_pyg.llm.CachedGenerator` answers with an empty resume
-    without calling the LLM. Texts are put on one line; over-long ones are
-    cut at a word boundary to :obj:`max_text_chars` (self-description) and
-    :obj:`max_job_chars` (each item); :attr:`num_truncated` counts the
-    texts cut by the last :meth:`build`.
+    The LLM answers with what needs inference, the lines "Likely skills"
+    and "Interests"; what the user wrote of themselves is copied into the
+    resume by :class:`~lgir_pyg.llm.ResumeFormat`. Worked :obj:`examples`
+    before the user's facts show the answer to the LLM (a chat backend
+    sends them as earlier turns, see :func:`prompt_messages`). An empty
+    self-description is said so in the prompt; a user with nothing to
+    ground a resume on (an empty text and, for IRC, no item) gets an empty
+    prompt, which :class:`~lgir_pyg.llm.CachedGenerator` answers with an
+    empty resume without calling the LLM. Texts are put on one line, words
+    in capitals capitalised (:obj:`"ASSISTANT MANAGER"` -> :obj:`"Assistant
+    Manager"`: a small model misspells them when it copies them);
+    over-long ones are cut at a word boundary to :obj:`max_text_chars`
+    (self-description) and :obj:`max_job_chars` (each item), ending in
+    :obj:`" ..."`; :attr:`num_truncated` counts the texts cut by the last
+    :meth:`build`.
 
     The wording is the job seeker's by default and can be set for any
     domain: :obj:`instruction` may use :obj:`{user}`, :obj:`{items}` and
@@ -214,7 +219,7 @@ class ResumePrompts:
         interaction_name (str, optional): The verb of an interaction, past
             tense. (default: :obj:`"viewed"`)
         examples (List[Tuple[str, List[str], str]], optional): Worked
-            examples, each (self-description, item texts, resume);
+            examples, each (self-description, item texts, answer);
             :obj:`None` is :obj:`DEFAULT_EXAMPLES[mode]` with the default
             names and none with others (they are about jobs).
             (default: :obj:`None`)
