@@ -132,9 +132,10 @@ def trim_dangling(text: str) -> str:
 
 
 def _word_keys(item: str) -> List[str]:
-    # Content words by their first 5 letters: "florist", "florists" and
-    # "floristry" are one word here.
-    return [w[:5] for w in content_words(item)]
+    # Content words by their first 5 letters ("florist", "florists" and
+    # "floristry" are one word here), hyphenated ones split ("part-time"
+    # is "part time").
+    return [w[:5] for w in content_words(item.replace('-', ' '))]
 
 
 def degenerate_items(items: Sequence[str], max_same_head: int = 2

@@ -77,10 +77,10 @@ def prompt_facts(prompt: str) -> Tuple[str, List[str]]:
     return ('' if own == EMPTY_TEXT else own), items
 
 
-# Bullets and list marks of pasted resumes (a lone "*" too); a bullet
-# after a sentence end just goes, others end the sentence before them.
-_BULLET = ('(?:[\u2022\u25ba\u25aa\u25cf\u25e6\u25a0\u27a2\u27a4\u2713'
-           '\u2714\uf0b7]|\\*(?=\\s))')
+# Bullets and list marks of pasted resumes: symbols, a lone "*", and the
+# private-use characters that symbol fonts' bullets become.
+_BULLET = ('(?:[\u2022\u00b7\u25ba\u25aa\u25cf\u25e6\u25a0\u2756\u27a2'
+           '\u27a4\u2713\u2714\ue000-\uf8ff]|\\*(?=\\s))')
 
 
 def stated_sections(text: str, headers: Sequence[str]) -> Dict[str, str]:

@@ -92,6 +92,7 @@ def test_list_items():
     (['acting', 'modeling', 'acting in movies'], [2]),
     (['florist', 'florists', 'floristry'], [1, 2]),
     (['Delivering goods', 'deliveries'], [1]),
+    (['part-time', 'part time', 'sales'], [1]),
     # No content word: not judged here.
     (['the', 'and'], []),
 ])

@@ -145,6 +145,9 @@ def test_examples_become_chat_turns():
      'fans'),
     ('Experience: Cashier at GRK: Cashier , cleaning , ect..',
      'Cashier at GRK: Cashier, cleaning, ect'),
+    # A symbol font's bullet is a private-use character.
+    ('Experience: Promoter at AC: \u2756 Staffed events \uf0a7 Trained '
+     'staff', 'Promoter at AC: Staffed events. Trained staff'),
     # A text cut to the prompt budget keeps its complete rows or
     # sentences; an unfinished end goes.
     ('Experience: Cook at Diner: fried eggs. Cleaned the grill; Banker at '
