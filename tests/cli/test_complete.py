@@ -21,8 +21,8 @@ def test_garbling_server_fails_with_a_count(shop, stub_llm_server, capsys,
                                             tmp_path):
     stub_llm_server.kind = 'HTML page'
     output = tmp_path / 'resumes.jsonl'
-    assert main(['complete', '--output', str(output)] + shop +
-                served(stub_llm_server)) == 1
+    assert main(['complete', '--output', str(output), '--retries', '1'] +
+                shop + served(stub_llm_server)) == 1
     err = capsys.readouterr().err
     assert 'Traceback' not in err
     # Announced before generating, then one line for the failure.

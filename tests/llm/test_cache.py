@@ -292,7 +292,8 @@ def test_failed_answers_are_retried_and_never_cached(tmp_path):
     gen = CachedGenerator(flaky, cache, retries=2, show_progress=False)
     # Each answer as soon as it is final: the fixed one last.
     done = list(gen.stream(['err a', 'ok'], 'v1'))
-    assert done == [(1, GOOD.format(p='ok')), (0, GOOD.format(p='err a'))]
+    assert done == [(1, RESUME.format(p='ok')),
+                    (0, RESUME.format(p='err a'))]
     assert flaky.calls == [(['err a', 'ok'], 0), (['err a'], 1),
                            (['err a'], 2)]
     assert gen.details[0] == {'finish_reason': 'stop', 'attempts': 3,
@@ -313,8 +314,8 @@ def test_max_unusable(caplog, max_unusable, fails):
                           max_unusable=max_unusable, show_progress=False)
     prompts = ['err a', 'off b', 'ok c', 'ok d']
     message = ('2 of 4 answers of echo are unusable after 1 retry (1 x the '
-               'answer is not JSON; 1 x none of the sections Experience, '
-               'Likely skills, Interests)')
+               'answer is not JSON; 1 x none of the sections Likely skills, '
+               'Interests)')
     if fails:
         with pytest.raises(LGIRError, match=re.escape(
                 message + '; more than max_unusable=0.4 of them fails the '
@@ -324,9 +325,9 @@ def test_max_unusable(caplog, max_unusable, fails):
     with caplog.at_level(logging.WARNING, logger='lgir_pyg.llm.cache'):
         out = gen.generate(prompts, 'v1')
     assert f'{message}; they are kept as empty resumes' in caplog.text
-    assert out == ['', '', GOOD.format(p='ok c'), GOOD.format(p='ok d')]
+    assert out == ['', '', RESUME.format(p='ok c'), RESUME.format(p='ok d')]
     assert [d['repaired'] for d in gen.details] == [
-        'the answer is not JSON', 'no Experience', None, None]
+        'the answer is not JSON', 'no Likely skills', None, None]
     with pytest.raises(UsageError, match="'max_unusable' must be in"):
         CachedGenerator(FlakyServer(), max_unusable=1.5)
 

@@ -1,4 +1,5 @@
 import http.server
+import json
 import os
 import re
 import signal
@@ -8,14 +9,12 @@ import textwrap
 import threading
 import time
 
-import json
-
 import openai
 import pytest
 
 from lgir_pyg.errors import LGIRError, UsageError
-from lgir_pyg.llm import (CachedGenerator, GenerationCache, OpenAIGenerator,
-                          ResumePrompts, build_generator)
+from lgir_pyg.llm import (CachedGenerator, Completion, GenerationCache,
+                          OpenAIGenerator, ResumePrompts, build_generator)
 
 PROMPTS = [f'Write a short resume for a {job}.' for job in (
     'cashier', 'nurse', 'line cook', 'truck driver', 'barista', 'teacher')]
@@ -96,7 +95,7 @@ def test_examples_are_sent_as_turns():
     try:
         gen = OpenAIGenerator('m', f'http://127.0.0.1:{server.server_port}'
                               '/v1')
-        assert gen.generate([prompt]) == [('ok', 'stop')]
+        assert gen.generate([prompt]) == [Completion('ok', 'stop')]
     finally:
         server.shutdown()
     [body] = Recording.bodies
@@ -250,7 +249,7 @@ def test_unusable_answers_fail_the_run(stub_llm_server, tmp_path, kind):
     gen = CachedGenerator(OpenAIGenerator('m', stub_llm_server.base_url),
                           cache, retries=2, show_progress=False)
     reason = GARBLED_REASONS.get(
-        kind, 'none of the sections Experience, Likely skills, Interests')
+        kind, 'none of the sections Likely skills, Interests')
     with pytest.raises(LGIRError, match=re.escape(
             f'4 of 4 answers of m are unusable after 2 retries (4 x '
             f'{reason}')):
