@@ -98,8 +98,8 @@ class RecordingGenerator(TextGenerator):
 
     def generate(self, prompts, attempt=0):
         self.prompts += list(prompts)
-        return [Completion('Skills: cycling\nExperience: none stated\n'
-                           'Preferences: bikes') for _ in prompts]
+        return [Completion('Likely skills: cycling\nInterests: bikes')
+                for _ in prompts]
 
 
 def test_resumes_made_elsewhere(shop, toy_encoder, caplog):
